@@ -1,0 +1,29 @@
+# kubox: build, test, end-to-end test, benchmark.
+GO      ?= go
+BIN     ?= bin/kubox
+E2E_TIMEOUT ?= 60m
+
+.PHONY: build test e2e bench lint clean
+
+build:
+	$(GO) build -o $(BIN) ./cmd/kubox
+
+# Unit and in-process tests: fast, no Docker.
+test:
+	$(GO) vet ./...
+	$(GO) test -count=1 ./...
+
+# Real Docker + kind + registry (+ Helm): see README "Testing".
+e2e:
+	$(GO) test -count=1 -tags e2e -timeout $(E2E_TIMEOUT) -v ./test/e2e/...
+
+# Numbers, printed, never asserted.
+bench:
+	$(GO) test -count=1 -tags e2e -run '^$$' -bench . -benchtime 1x -timeout $(E2E_TIMEOUT) ./test/e2e/...
+
+lint:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
+	$(GO) vet ./...
+
+clean:
+	rm -rf bin

@@ -1,0 +1,73 @@
+package bootstrap
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/client"
+	"github.com/kubox-dev/kubox/internal/dockerx"
+	"github.com/kubox-dev/kubox/internal/progress"
+	"github.com/kubox-dev/kubox/registry"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/clientcmd"
+	"sigs.k8s.io/kind/pkg/cluster"
+)
+
+// Docker is the part of the Docker engine API bootstrap uses.
+type Docker interface {
+	registry.Docker
+	registry.Files
+	dockerx.Images
+	ContainerList(ctx context.Context, opts container.ListOptions) ([]container.Summary, error)
+}
+
+var _ Docker = (*client.Client)(nil)
+
+// Bootstrapper applies, describes and deletes local clusters. Its fields are
+// its collaborators; New wires the real ones.
+type Bootstrapper struct {
+	Docker   Docker
+	Kind     Kind
+	Progress *progress.Printer
+	Log      *slog.Logger
+	// Kube returns a client for a cluster from its kubeconfig.
+	Kube func(kubeconfig []byte) (kubernetes.Interface, error)
+}
+
+// New connects to Docker and returns a Bootstrapper backed by the kind
+// library and client-go. Close it when done.
+func New(ctx context.Context, p *progress.Printer, log *slog.Logger) (*Bootstrapper, error) {
+	d, err := dockerx.Connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	kind := cluster.NewProvider(cluster.ProviderWithDocker(), cluster.ProviderWithLogger(kindLogger{log}))
+	return &Bootstrapper{Docker: d, Kind: kind, Progress: p, Log: log, Kube: kubeClient}, nil
+}
+
+// Close releases the Docker connection.
+func (b *Bootstrapper) Close() error {
+	if c, ok := b.Docker.(*client.Client); ok {
+		return c.Close()
+	}
+	return nil
+}
+
+func kubeClient(kubeconfig []byte) (kubernetes.Interface, error) {
+	cfg, err := clientcmd.RESTConfigFromKubeConfig(kubeconfig)
+	if err != nil {
+		return nil, fmt.Errorf("reading the cluster's kubeconfig: %w", err)
+	}
+	return kubernetes.NewForConfig(cfg)
+}
+
+// clusterClient returns a client for the kind cluster named name.
+func (b *Bootstrapper) clusterClient(name string) (kubernetes.Interface, error) {
+	kc, err := b.Kind.KubeConfig(name, false)
+	if err != nil {
+		return nil, fmt.Errorf("getting the kubeconfig of cluster %q: %w", name, err)
+	}
+	return b.Kube([]byte(kc))
+}

@@ -1,0 +1,103 @@
+package bootstrap
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+
+	"github.com/kubox-dev/kubox/registry"
+)
+
+// DeleteResult says what Delete removed and what it kept.
+type DeleteResult struct {
+	Existed bool
+	Removed []string
+	Kept    []string
+}
+
+// Delete removes the cluster and its kube context. Volumes in the storage
+// directory and the registry (shared by every kubox cluster) are kept, unless
+// purge is set: then the cluster's volumes go too, and the registry and its
+// images go when no other kubox cluster remains.
+func (b *Bootstrapper) Delete(ctx context.Context, spec Spec, purge bool) (DeleteResult, error) {
+	var res DeleteResult
+	s, err := spec.withDefaults()
+	if err != nil {
+		return res, err
+	}
+	nodes, err := listNodes(ctx, b.Docker, s.Name)
+	if err != nil {
+		return res, err
+	}
+	for _, n := range nodes {
+		if !n.Managed {
+			return res, fmt.Errorf("cluster %q was not created by kubox, so kubox leaves it alone: delete it with `kind delete cluster --name %s`", s.Name, s.Name)
+		}
+	}
+	res.Existed = len(nodes) > 0
+	if res.Existed {
+		if purge {
+			b.clearVolumes(s)
+		}
+		step := b.Progress.Start("deleting cluster %q", s.Name)
+		if err := b.Kind.Delete(s.Name, s.Kubeconfig); err != nil {
+			step.Fail()
+			return res, fmt.Errorf("deleting cluster %q: %w", s.Name, err)
+		}
+		step.Done(fmt.Sprintf("deleted cluster %q", s.Name))
+		res.Removed = append(res.Removed, fmt.Sprintf("cluster %q and kube context %q", s.Name, s.Context()))
+	}
+	if !purge {
+		if _, err := os.Stat(s.StorageDir()); err == nil {
+			res.Kept = append(res.Kept, "volumes in "+s.StorageDir())
+		}
+		res.Kept = append(res.Kept, "registry "+s.Registry.Host()+" and its images")
+		return res, nil
+	}
+
+	clusterDir := filepath.Dir(s.StorageDir())
+	if _, err := os.Stat(clusterDir); err == nil {
+		if err := os.RemoveAll(clusterDir); err != nil {
+			return res, fmt.Errorf("removing volumes: %w (remove %s by hand, with sudo if a pod wrote files as root)", err, clusterDir)
+		}
+		res.Removed = append(res.Removed, "volumes in "+clusterDir)
+	}
+	others, err := kuboxClusters(ctx, b.Docker)
+	if err != nil {
+		return res, err
+	}
+	others = slices.DeleteFunc(others, func(n string) bool { return n == s.Name })
+	if len(others) > 0 {
+		res.Kept = append(res.Kept, fmt.Sprintf("registry %s: clusters %v still use it", s.Registry.Host(), others))
+		return res, nil
+	}
+	reg, err := registry.Inspect(ctx, b.Docker, s.Registry)
+	if err != nil {
+		return res, err
+	}
+	if reg.Exists && !reg.Managed {
+		res.Kept = append(res.Kept, fmt.Sprintf("container %q: kubox did not create it", s.Registry.Name))
+		return res, nil
+	}
+	if _, err := registry.Remove(ctx, b.Docker, s.Registry, true); err != nil {
+		return res, err
+	}
+	res.Removed = append(res.Removed, "registry "+s.Registry.Host()+" and its images in "+s.Registry.DataDir)
+	return res, nil
+}
+
+// clearVolumes empties the storage directory from inside a node, where the
+// files pods wrote as any user can be removed, so that the host side can then
+// be removed without root. Failures are left to the host-side removal to
+// report.
+func (b *Bootstrapper) clearVolumes(s Spec) {
+	nodes, err := b.Kind.ListNodes(s.Name)
+	if err != nil || len(nodes) == 0 {
+		return
+	}
+	if err := nodes[0].Command("sh", "-c", "rm -rf "+storageMount+"/*").Run(); err != nil {
+		b.Log.Debug("clearing volumes inside the node", "err", err)
+	}
+}

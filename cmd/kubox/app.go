@@ -1,0 +1,72 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+
+	"github.com/kubox-dev/kubox/internal/progress"
+	"github.com/urfave/cli/v2"
+)
+
+// Exit codes, mapped here and nowhere else.
+const (
+	exitOK        = 0
+	exitError     = 1
+	exitCancelled = 130
+)
+
+// run is the whole program: it parses args, runs one command and returns the
+// process exit code. Only main touches the process.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	app := &cli.App{
+		Name:            "kubox",
+		Usage:           "a production-shaped Kubernetes loop for ML models on your machine",
+		Writer:          stdout,
+		ErrWriter:       stderr,
+		HideHelpCommand: true,
+		ExitErrHandler:  func(*cli.Context, error) {}, // exit codes are decided below
+		Flags: []cli.Flag{
+			&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "print debug logs"},
+			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print nothing but results and errors"},
+		},
+		Commands: []*cli.Command{upCommand(), downCommand(), statusCommand(), versionCommand()},
+	}
+	err := app.RunContext(ctx, args)
+	switch {
+	case err == nil:
+		return exitOK
+	case ctx.Err() != nil || errors.Is(err, context.Canceled):
+		fmt.Fprintln(stderr, "kubox: interrupted; nothing was left half-made")
+		return exitCancelled
+	default:
+		fmt.Fprintf(stderr, "kubox: %v\n", err)
+		return exitError
+	}
+}
+
+// output is what every command prints through: results on stdout, progress
+// and logs on stderr.
+type output struct {
+	stdout   io.Writer
+	progress *progress.Printer
+	log      *slog.Logger
+}
+
+func newOutput(c *cli.Context) output {
+	level := slog.LevelInfo
+	if c.Bool("verbose") {
+		level = slog.LevelDebug
+	}
+	if c.Bool("quiet") {
+		level = slog.LevelError
+	}
+	stderr := c.App.ErrWriter
+	return output{
+		stdout:   c.App.Writer,
+		progress: progress.New(stderr, c.Bool("quiet")),
+		log:      slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})),
+	}
+}

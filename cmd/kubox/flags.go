@@ -1,0 +1,36 @@
+package main
+
+import (
+	"github.com/kubox-dev/kubox/bootstrap"
+	"github.com/kubox-dev/kubox/registry"
+	"github.com/urfave/cli/v2"
+)
+
+func nameFlag() cli.Flag {
+	return &cli.StringFlag{Name: "name", Value: bootstrap.DefaultName, EnvVars: []string{"KUBOX_CLUSTER"}, Usage: "cluster name"}
+}
+
+func kubeconfigFlag() cli.Flag {
+	return &cli.StringFlag{Name: "kubeconfig", Usage: "kubeconfig file to add the cluster's context to (default: $KUBECONFIG or ~/.kube/config)"}
+}
+
+func registryPortFlag() cli.Flag {
+	return &cli.IntFlag{Name: "registry-port", Value: bootstrap.DefaultRegistryPort, EnvVars: []string{"KUBOX_REGISTRY_PORT"}, Usage: "port of the local registry on 127.0.0.1"}
+}
+
+// clusterSpec reads the flags every cluster command shares.
+func clusterSpec(c *cli.Context) bootstrap.Spec {
+	return bootstrap.Spec{
+		Name:       c.String("name"),
+		Kubeconfig: c.String("kubeconfig"),
+		DataDir:    c.String("data-dir"),
+		NodeImage:  c.String("node-image"),
+		Workers:    c.Int("workers"),
+		Wait:       c.Duration("wait"),
+		Registry:   registry.Spec{Port: c.Int("registry-port"), Image: c.String("registry-image")},
+	}
+}
+
+func dataDirFlag() cli.Flag {
+	return &cli.StringFlag{Name: "data-dir", EnvVars: []string{"KUBOX_DATA_DIR"}, Usage: "where registry data and volumes live (default: $XDG_DATA_HOME/kubox)"}
+}
