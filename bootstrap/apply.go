@@ -105,12 +105,9 @@ func (b *Bootstrapper) Apply(ctx context.Context, spec Spec) (Result, error) {
 		changed(t, "restored kube context %q and made it current (in %s)", s.Context(), kubeconfigPath(s.Kubeconfig))
 	}
 
-	step := b.Progress.Start("waiting for %d node(s) to be Ready", len(nodes))
-	if err := waitNodesReady(ctx, kube, len(nodes), s.Wait); err != nil {
-		step.Fail()
+	if err := b.waitNodesReady(ctx, kube, len(nodes), s.Wait); err != nil {
 		return Result{Changes: changes}, err
 	}
-	step.Done("")
 
 	st, err := b.status(ctx, s)
 	if err != nil {

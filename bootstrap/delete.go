@@ -81,10 +81,16 @@ func (b *Bootstrapper) Delete(ctx context.Context, spec Spec, purge bool) (Delet
 		res.Kept = append(res.Kept, fmt.Sprintf("container %q: kubox did not create it", s.Registry.Name))
 		return res, nil
 	}
-	if _, err := registry.Remove(ctx, b.Docker, s.Registry, true); err != nil {
-		return res, err
+	_, dataErr := os.Stat(s.Registry.DataDir)
+	if reg.Exists || dataErr == nil {
+		if _, err := registry.Remove(ctx, b.Docker, s.Registry, true); err != nil {
+			return res, err
+		}
+		res.Removed = append(res.Removed, "registry "+s.Registry.Host()+" and its images in "+s.Registry.DataDir)
 	}
-	res.Removed = append(res.Removed, "registry "+s.Registry.Host()+" and its images in "+s.Registry.DataDir)
+	// The data directory goes too once nothing is left in it.
+	_ = os.Remove(filepath.Dir(clusterDir))
+	_ = os.Remove(s.DataDir)
 	return res, nil
 }
 

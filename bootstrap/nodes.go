@@ -10,6 +10,7 @@ import (
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/filters"
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/kubernetes"
@@ -87,6 +88,29 @@ func nodeReady(n *corev1.Node) bool {
 		}
 	}
 	return false
+}
+
+// waitNodesReady shows progress while waiting for want nodes to be Ready,
+// and nothing when they already are.
+func (b *Bootstrapper) waitNodesReady(ctx context.Context, c kubernetes.Interface, want int, timeout time.Duration) error {
+	if list, err := c.CoreV1().Nodes().List(ctx, metav1.ListOptions{}); err == nil {
+		n := 0
+		for i := range list.Items {
+			if nodeReady(&list.Items[i]) {
+				n++
+			}
+		}
+		if n >= want {
+			return nil
+		}
+	}
+	step := b.Progress.Start("waiting for %d node(s) to be Ready", want)
+	if err := waitNodesReady(ctx, c, want, timeout); err != nil {
+		step.Fail()
+		return err
+	}
+	step.Done(fmt.Sprintf("%d node(s) Ready", want))
+	return nil
 }
 
 // waitNodesReady watches the cluster's nodes until want of them are Ready.

@@ -91,6 +91,9 @@ func (b *Bootstrapper) status(ctx context.Context, s Spec) (Status, error) {
 		return st, err
 	}
 	st.Registry.Exists, st.Registry.Running = reg.Exists, reg.Running
+	if reg.Exists {
+		st.Registry.Image = reg.Image
+	}
 	st.Registry.Healthy = reg.Running && registry.Healthy(ctx, s.Registry)
 
 	nodes, err := listNodes(ctx, b.Docker, s.Name)

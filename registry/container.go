@@ -31,7 +31,8 @@ const registryPort = nat.Port("5000/tcp")
 // State is what exists of the registry container.
 type State struct {
 	Exists  bool
-	Managed bool // carries kubox's label
+	Image   string // the image the container runs
+	Managed bool   // carries kubox's label
 	Running bool
 	// Drift names the first way an existing container differs from the spec;
 	// empty when it matches.
@@ -48,7 +49,10 @@ func Inspect(ctx context.Context, d Docker, s Spec) (State, error) {
 	if err != nil {
 		return State{}, fmt.Errorf("inspecting container %q: %w", s.Name, err)
 	}
-	st := State{Exists: true, Managed: c.Config != nil && c.Config.Labels[LabelManaged] == "true"}
+	st := State{Exists: true}
+	if c.Config != nil {
+		st.Image, st.Managed = c.Config.Image, c.Config.Labels[LabelManaged] == "true"
+	}
 	if c.State != nil {
 		st.Running = c.State.Running
 	}

@@ -11,10 +11,9 @@ func downCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "down",
 		Usage: "delete the local cluster; keep registry images and volumes unless --purge",
-		Flags: []cli.Flag{
-			nameFlag(), kubeconfigFlag(), registryPortFlag(), dataDirFlag(),
+		Flags: clusterFlags(
 			&cli.BoolFlag{Name: "purge", Usage: "also delete the cluster's volumes, and the registry with its images when no other kubox cluster uses it"},
-		},
+		),
 		Action: func(c *cli.Context) error {
 			out := newOutput(c)
 			if err := bootstrap.ValidateName(c.String("name")); err != nil {

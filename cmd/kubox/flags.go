@@ -14,8 +14,18 @@ func kubeconfigFlag() cli.Flag {
 	return &cli.StringFlag{Name: "kubeconfig", Usage: "kubeconfig file to add the cluster's context to (default: $KUBECONFIG or ~/.kube/config)"}
 }
 
-func registryPortFlag() cli.Flag {
-	return &cli.IntFlag{Name: "registry-port", Value: bootstrap.DefaultRegistryPort, EnvVars: []string{"KUBOX_REGISTRY_PORT"}, Usage: "port of the local registry on 127.0.0.1"}
+// registryFlags name the machine's registry; every cluster command takes them.
+func registryFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.IntFlag{Name: "registry-port", Value: bootstrap.DefaultRegistryPort, EnvVars: []string{"KUBOX_REGISTRY_PORT"}, Usage: "port of the local registry on 127.0.0.1"},
+		&cli.StringFlag{Name: "registry-name", Value: bootstrap.DefaultRegistryName, EnvVars: []string{"KUBOX_REGISTRY_NAME"}, Usage: "name of the local registry container (and its host name on the cluster network)"},
+	}
+}
+
+// clusterFlags are the flags every cluster command shares, then extra.
+func clusterFlags(extra ...cli.Flag) []cli.Flag {
+	flags := append([]cli.Flag{nameFlag(), kubeconfigFlag(), dataDirFlag()}, registryFlags()...)
+	return append(flags, extra...)
 }
 
 // clusterSpec reads the flags every cluster command shares.
@@ -27,7 +37,7 @@ func clusterSpec(c *cli.Context) bootstrap.Spec {
 		NodeImage:  c.String("node-image"),
 		Workers:    c.Int("workers"),
 		Wait:       c.Duration("wait"),
-		Registry:   registry.Spec{Port: c.Int("registry-port"), Image: c.String("registry-image")},
+		Registry:   registry.Spec{Name: c.String("registry-name"), Port: c.Int("registry-port"), Image: c.String("registry-image")},
 	}
 }
 

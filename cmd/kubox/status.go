@@ -15,10 +15,9 @@ func statusCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "status",
 		Usage: "show the cluster, its nodes, the registry and storage",
-		Flags: []cli.Flag{
-			nameFlag(), kubeconfigFlag(), registryPortFlag(), dataDirFlag(),
+		Flags: clusterFlags(
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "text", Usage: "text or json"},
-		},
+		),
 		Action: func(c *cli.Context) error {
 			out := newOutput(c)
 			format := c.String("output")

@@ -15,13 +15,12 @@ func upCommand() *cli.Command {
 		Usage: "create or converge the local cluster, registry and storage",
 		Description: "Creates what is missing and repairs what drifted; a second run changes nothing.\n" +
 			"Registry images and volumes are never deleted to repair drift.",
-		Flags: []cli.Flag{
-			nameFlag(), kubeconfigFlag(), registryPortFlag(), dataDirFlag(),
+		Flags: clusterFlags(
 			&cli.StringFlag{Name: "node-image", EnvVars: []string{"KUBOX_NODE_IMAGE"}, Usage: "kind node image (default: kind's, " + bootstrap.DefaultNodeImage + ")"},
 			&cli.StringFlag{Name: "registry-image", Value: bootstrap.DefaultRegistryImage, EnvVars: []string{"KUBOX_REGISTRY_IMAGE"}, Usage: "image the local registry runs"},
 			&cli.IntFlag{Name: "workers", Usage: "worker nodes besides the control plane"},
 			&cli.DurationFlag{Name: "wait", Value: bootstrap.DefaultWait, Usage: "how long to wait for nodes to be Ready"},
-		},
+		),
 		Action: func(c *cli.Context) error {
 			out := newOutput(c)
 			if err := bootstrap.ValidateName(c.String("name")); err != nil {

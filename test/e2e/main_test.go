@@ -1,0 +1,133 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// The e2e suite works on its own cluster, registry and data directory, so
+// that it never touches a user's kubox.
+const (
+	clusterName  = "kubox-e2e"
+	registryName = "kubox-e2e-registry"
+)
+
+// suite is what TestMain sets up once for every test.
+type suite struct {
+	bin          string // the kubox binary under test
+	dataDir      string // XDG_DATA_HOME for kubox
+	kubeconfig   string
+	registryPort int
+}
+
+var env suite // written once by TestMain before any test runs
+
+func TestMain(m *testing.M) {
+	os.Exit(runSuite(m))
+}
+
+func runSuite(m *testing.M) int {
+	dir, err := os.MkdirTemp("", "kubox-e2e-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	env = suite{
+		bin:          filepath.Join(dir, "kubox"),
+		dataDir:      filepath.Join(dir, "data"),
+		kubeconfig:   filepath.Join(dir, "kubeconfig"),
+		registryPort: 5901,
+	}
+	if p, err := strconv.Atoi(os.Getenv("KUBOX_E2E_REGISTRY_PORT")); err == nil {
+		env.registryPort = p
+	}
+	build := exec.Command("go", "build", "-o", env.bin, "github.com/kubox-dev/kubox/cmd/kubox")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "building kubox:", err)
+		return 1
+	}
+	fmt.Fprintf(os.Stderr, "e2e: node image %q, registry image %q, data in %s\n",
+		os.Getenv("KUBOX_NODE_IMAGE"), os.Getenv("KUBOX_REGISTRY_IMAGE"), dir)
+	code := m.Run()
+	if os.Getenv("KUBOX_E2E_KEEP") == "" {
+		// Whatever the tests left, take it away (kubox's own purge, then a
+		// check in the tests that it worked).
+		for _, name := range []string{clusterName, clusterName + "-b"} {
+			if r := kubox(context.Background(), "down", "--purge", "--name", name); r.code != 0 {
+				fmt.Fprintf(os.Stderr, "cleanup of %s failed: %s\n", name, r.stderr)
+			}
+		}
+	}
+	return code
+}
+
+// result is one run of the kubox binary.
+type result struct {
+	code           int
+	stdout, stderr string
+	elapsed        time.Duration
+}
+
+func (r result) String() string {
+	return fmt.Sprintf("exit %d after %s\n--- stdout\n%s--- stderr\n%s", r.code, r.elapsed.Round(time.Millisecond), r.stdout, r.stderr)
+}
+
+// kuboxCmd prepares the kubox binary with the suite's environment: the same
+// commands a user types, pointed at the suite's cluster and registry.
+func kuboxCmd(ctx context.Context, args ...string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, env.bin, args...)
+	cmd.Env = append(os.Environ(),
+		"KUBOX_CLUSTER="+clusterName,
+		"KUBOX_REGISTRY_NAME="+registryName,
+		"KUBOX_REGISTRY_PORT="+strconv.Itoa(env.registryPort),
+		"XDG_DATA_HOME="+env.dataDir,
+		"KUBECONFIG="+env.kubeconfig,
+	)
+	return cmd
+}
+
+func kubox(ctx context.Context, args ...string) result {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
+	defer cancel()
+	var out, errOut bytes.Buffer
+	cmd := kuboxCmd(ctx, args...)
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	start := time.Now()
+	err := cmd.Run()
+	r := result{stdout: out.String(), stderr: errOut.String(), elapsed: time.Since(start)}
+	if err != nil {
+		r.code = -1
+		if ee, ok := err.(*exec.ExitError); ok {
+			r.code = ee.ExitCode()
+		}
+	}
+	return r
+}
+
+// mustKubox runs kubox and fails the test unless it exits 0.
+func mustKubox(t *testing.T, args ...string) result {
+	t.Helper()
+	r := kubox(context.Background(), args...)
+	if r.code != 0 {
+		t.Fatalf("kubox %s: %s", strings.Join(args, " "), r)
+	}
+	return r
+}
+
+func storageDir() string {
+	return filepath.Join(env.dataDir, "kubox", "clusters", clusterName, "storage")
+}
+
+func registryDataDir() string { return filepath.Join(env.dataDir, "kubox", "registry") }
