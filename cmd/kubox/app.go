@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 
+	"github.com/kubox-dev/kubox/bootstrap"
 	"github.com/kubox-dev/kubox/internal/progress"
 	"github.com/urfave/cli/v2"
 )
@@ -69,4 +70,13 @@ func newOutput(c *cli.Context) output {
 		progress: progress.New(stderr, c.Bool("quiet")),
 		log:      slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})),
 	}
+}
+
+// bootstrapper validates the cluster name, so that bad input is rejected
+// before Docker is reached, then connects.
+func (o output) bootstrapper(c *cli.Context) (*bootstrap.Bootstrapper, error) {
+	if err := bootstrap.ValidateName(c.String("name")); err != nil {
+		return nil, err
+	}
+	return bootstrap.New(c.Context, o.progress, o.log)
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 
-	"github.com/kubox-dev/kubox/bootstrap"
 	"github.com/urfave/cli/v2"
 )
 
@@ -16,10 +15,7 @@ func downCommand() *cli.Command {
 		),
 		Action: func(c *cli.Context) error {
 			out := newOutput(c)
-			if err := bootstrap.ValidateName(c.String("name")); err != nil {
-				return err
-			}
-			b, err := bootstrap.New(c.Context, out.progress, out.log)
+			b, err := out.bootstrapper(c)
 			if err != nil {
 				return err
 			}

@@ -24,10 +24,7 @@ func statusCommand() *cli.Command {
 			if format != "text" && format != "json" {
 				return fmt.Errorf("unknown output format %q: use -o text or -o json", format)
 			}
-			if err := bootstrap.ValidateName(c.String("name")); err != nil {
-				return err
-			}
-			b, err := bootstrap.New(c.Context, out.progress, out.log)
+			b, err := out.bootstrapper(c)
 			if err != nil {
 				return err
 			}

@@ -23,10 +23,7 @@ func upCommand() *cli.Command {
 		),
 		Action: func(c *cli.Context) error {
 			out := newOutput(c)
-			if err := bootstrap.ValidateName(c.String("name")); err != nil {
-				return err
-			}
-			b, err := bootstrap.New(c.Context, out.progress, out.log)
+			b, err := out.bootstrapper(c)
 			if err != nil {
 				return err
 			}

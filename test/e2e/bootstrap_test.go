@@ -32,7 +32,8 @@ func TestE2EBootstrap(t *testing.T) {
 		name string
 		run  func(t *testing.T)
 	}{
-		{"interrupted up leaves nothing half-made", func(t *testing.T) { interruptedUp(t, syscall.SIGINT) }},
+		{"Ctrl-C during up leaves nothing half-made", func(t *testing.T) { interruptedUp(t, syscall.SIGINT) }},
+		{"SIGTERM during up leaves nothing half-made", func(t *testing.T) { interruptedUp(t, syscall.SIGTERM) }},
 		{"up from nothing gives Ready nodes and a loopback-only registry", upFromNothing},
 		{"an image pushed to localhost runs in a pod", imageRunsInPod},
 		{"the local-registry-hosting ConfigMap is published", hostingConfigMap},
@@ -99,8 +100,11 @@ func upFromNothing(t *testing.T) {
 	if !strings.Contains(r.stdout, "registry  "+wantRegistry) || !strings.Contains(r.stdout, "kube context kind-"+clusterName) {
 		t.Errorf("stdout does not name the registry and context:\n%s", r.stdout)
 	}
-	if !strings.Contains(r.stderr, "created cluster") {
-		t.Errorf("stderr does not report the cluster creation:\n%s", r.stderr)
+	if !strings.Contains(r.stderr, "created cluster") || !strings.Contains(r.stderr, `kube context "kind-`+clusterName+`" is now current`) {
+		t.Errorf("stderr does not report the cluster creation and the new current context:\n%s", r.stderr)
+	}
+	if cfg, err := clientcmd.LoadFromFile(env.kubeconfig); err != nil || cfg.CurrentContext != "kind-"+clusterName {
+		t.Errorf("current context after up = %v, %v; want kind-%s", cfg, err, clusterName)
 	}
 
 	kube := kubeClient(t)
@@ -282,6 +286,17 @@ func driftRepaired(t *testing.T) {
 	}
 	if r := mustKubox(t, "up"); !strings.Contains(r.stderr, "no changes") {
 		t.Errorf("up after the repair changed something again:\n%s", r)
+	}
+
+	if err := d.NetworkDisconnect(ctx, "kind", registryName, true); err != nil {
+		t.Fatal(err)
+	}
+	if r := mustKubox(t, "up"); !strings.Contains(r.stderr, `attached registry to network "kind"`) {
+		t.Errorf("up after the registry left the network does not re-attach it:\n%s", r)
+	}
+	logs = runPod(t, kube, podSpec{name: "probe-after-reattach", namespace: "default", image: image, pullAlways: true, args: []string{"echo", "attached"}})
+	if strings.TrimSpace(logs) != "attached" {
+		t.Errorf("pod log = %q", logs)
 	}
 }
 
