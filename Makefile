@@ -5,8 +5,9 @@ E2E_TIMEOUT ?= 60m
 
 .PHONY: build test e2e bench lint clean
 
+# Static (CGO_ENABLED=0): the binary is also the model server in the pod's minimal image.
 build:
-	$(GO) build -o $(BIN) ./cmd/kubox
+	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN) ./cmd/kubox
 
 # Unit and in-process tests: fast, no Docker.
 test:

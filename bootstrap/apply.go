@@ -25,7 +25,7 @@ type Result struct {
 // cluster.
 func (b *Bootstrapper) Apply(ctx context.Context, spec Spec) (Result, error) {
 	start := time.Now()
-	s, err := spec.withDefaults()
+	s, err := spec.Resolved()
 	if err != nil {
 		return Result{}, err
 	}

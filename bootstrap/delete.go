@@ -23,7 +23,7 @@ type DeleteResult struct {
 // images go when no other kubox cluster remains.
 func (b *Bootstrapper) Delete(ctx context.Context, spec Spec, purge bool) (DeleteResult, error) {
 	var res DeleteResult
-	s, err := spec.withDefaults()
+	s, err := spec.Resolved()
 	if err != nil {
 		return res, err
 	}

@@ -58,8 +58,8 @@ func ValidateName(name string) error {
 	return nil
 }
 
-// withDefaults fills every empty field and validates the result.
-func (s Spec) withDefaults() (Spec, error) {
+// Resolved returns the spec with every empty field filled and checks it.
+func (s Spec) Resolved() (Spec, error) {
 	if s.Name == "" {
 		s.Name = DefaultName
 	}

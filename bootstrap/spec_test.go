@@ -44,9 +44,9 @@ func TestValidateName(t *testing.T) {
 
 func TestSpecDefaults(t *testing.T) {
 	t.Setenv("XDG_DATA_HOME", "/data")
-	s, err := Spec{}.withDefaults()
+	s, err := Spec{}.Resolved()
 	if err != nil {
-		t.Fatalf("withDefaults() = %v", err)
+		t.Fatalf("Resolved() = %v", err)
 	}
 	want := registry.Spec{Name: "kubox-registry", Image: "registry:2", Port: 5001, DataDir: "/data/kubox/registry", Network: "kind", User: s.Registry.User}
 	if s.Registry != want {
@@ -58,8 +58,8 @@ func TestSpecDefaults(t *testing.T) {
 	if s.NodeImage != DefaultNodeImage || s.Context() != "kind-kubox" {
 		t.Errorf("NodeImage, Context = %q, %q", s.NodeImage, s.Context())
 	}
-	if _, err := (Spec{Registry: registry.Spec{Port: 70000}}).withDefaults(); err == nil || !strings.Contains(err.Error(), "--registry-port") {
-		t.Errorf("port 70000: withDefaults() = %v, want an error naming --registry-port", err)
+	if _, err := (Spec{Registry: registry.Spec{Port: 70000}}).Resolved(); err == nil || !strings.Contains(err.Error(), "--registry-port") {
+		t.Errorf("port 70000: Resolved() = %v, want an error naming --registry-port", err)
 	}
 }
 

@@ -69,7 +69,7 @@ type StorageClass struct {
 
 // Status reads what exists for spec without changing anything.
 func (b *Bootstrapper) Status(ctx context.Context, spec Spec) (Status, error) {
-	s, err := spec.withDefaults()
+	s, err := spec.Resolved()
 	if err != nil {
 		return Status{}, err
 	}

@@ -21,10 +21,11 @@ const (
 
 // run is the whole program: it parses args, runs one command and returns the
 // process exit code. Only main touches the process.
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	app := &cli.App{
 		Name:            "kubox",
 		Usage:           "a production-shaped Kubernetes loop for ML models on your machine",
+		Reader:          stdin,
 		Writer:          stdout,
 		ErrWriter:       stderr,
 		HideHelpCommand: true,
@@ -33,7 +34,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "print debug logs"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print nothing but results and errors"},
 		},
-		Commands: []*cli.Command{upCommand(), downCommand(), statusCommand(), versionCommand()},
+		Commands: []*cli.Command{upCommand(), downCommand(), statusCommand(), deployCommand(), predictCommand(),
+			serveCommand(), versionCommand()},
 	}
 	err := app.RunContext(ctx, args)
 	switch {

@@ -10,7 +10,7 @@ import (
 func runKubox(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	code = run(context.Background(), append([]string{"kubox"}, args...), &out, &errOut)
+	code = run(context.Background(), append([]string{"kubox"}, args...), strings.NewReader(""), &out, &errOut)
 	return code, out.String(), errOut.String()
 }
 
@@ -64,7 +64,7 @@ func TestRunCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	var out, errOut bytes.Buffer
-	if code := run(ctx, []string{"kubox", "up"}, &out, &errOut); code != exitCancelled {
+	if code := run(ctx, []string{"kubox", "up"}, strings.NewReader(""), &out, &errOut); code != exitCancelled {
 		t.Errorf("run(cancelled) = %d, want %d (stderr %q)", code, exitCancelled, errOut.String())
 	}
 }

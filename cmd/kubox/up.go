@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"text/tabwriter"
+	"time"
 
 	"github.com/kubox-dev/kubox/bootstrap"
 	"github.com/urfave/cli/v2"
@@ -20,6 +21,10 @@ func upCommand() *cli.Command {
 			&cli.StringFlag{Name: "registry-image", Value: bootstrap.DefaultRegistryImage, EnvVars: []string{"KUBOX_REGISTRY_IMAGE"}, Usage: "image the local registry runs"},
 			&cli.IntFlag{Name: "workers", Usage: "worker nodes besides the control plane"},
 			&cli.DurationFlag{Name: "wait", Value: bootstrap.DefaultWait, Usage: "how long to wait for nodes to be Ready"},
+			&cli.BoolFlag{Name: "model", Value: true, EnvVars: []string{"KUBOX_UP_MODEL"}, Usage: "also deploy ./kubox.yaml, or the built-in demo model without one (--model=false: the cluster alone)"},
+			&cli.StringFlag{Name: "file", Aliases: []string{"f"}, Usage: "the profile (default: ./kubox.yaml, else the built-in demo model)"},
+			&cli.StringFlag{Name: "namespace", Aliases: []string{"n"}, Value: "kubox", EnvVars: []string{"KUBOX_NAMESPACE"}, Usage: "namespace of the model's release"},
+			&cli.DurationFlag{Name: "timeout", Value: 3 * time.Minute, Usage: "how long the model's rollout may take"},
 		),
 		Action: func(c *cli.Context) error {
 			out := newOutput(c)
@@ -33,11 +38,27 @@ func upCommand() *cli.Command {
 				return err
 			}
 			if len(res.Changes) == 0 {
-				out.progress.Note("✓ no changes: cluster %q is up to date (%s)", res.Status.Cluster.Name, res.Elapsed.Round(1e6))
+				out.progress.Note("✓ no changes: cluster %q is up to date (%s)", res.Status.Cluster.Name, res.Elapsed.Round(time.Millisecond))
 			} else {
-				out.progress.Note("✓ cluster %q is ready (%s)", res.Status.Cluster.Name, res.Elapsed.Round(1e8))
+				out.progress.Note("✓ cluster %q is ready (%s)", res.Status.Cluster.Name, res.Elapsed.Round(100*time.Millisecond))
 			}
 			printSummary(out.stdout, res.Status)
+			if !c.Bool("model") {
+				return nil
+			}
+			p, err := loadProfile(c, out, true)
+			if err != nil {
+				return err
+			}
+			s, err := shipper(c, out)
+			if err != nil {
+				return err
+			}
+			shipped, err := s.Ship(c.Context, p)
+			if err != nil {
+				return err
+			}
+			printShipped(out.stdout, s, p.Name, shipped)
 			return nil
 		},
 	}

@@ -56,7 +56,7 @@ func BenchmarkUp(b *testing.B) {
 			b.Fatal(err)
 		}
 
-		r := kubox(context.Background(), "up")
+		r := kubox(context.Background(), "up", "--model=false")
 		if r.code != 0 {
 			b.Fatalf("kubox up: %s", r)
 		}
@@ -77,13 +77,13 @@ func BenchmarkUp(b *testing.B) {
 // BenchmarkUpConverged measures `kubox up` with everything in place: the
 // whole binary, process start to exit, as a user runs it. Aim: <= 1 s.
 func BenchmarkUpConverged(b *testing.B) {
-	if r := kubox(context.Background(), "up"); r.code != 0 {
+	if r := kubox(context.Background(), "up", "--model=false"); r.code != 0 {
 		b.Fatalf("kubox up: %s", r)
 	}
 	b.Cleanup(func() { kubox(context.Background(), "down", "--purge") })
 	var times []time.Duration
 	for i := 0; i < 5*benchRuns(); i++ {
-		r := kubox(context.Background(), "up")
+		r := kubox(context.Background(), "up", "--model=false")
 		if r.code != 0 {
 			b.Fatalf("kubox up: %s", r)
 		}

@@ -57,7 +57,7 @@ func TestE2EBootstrap(t *testing.T) {
 // storage directory of the cluster left.
 func interruptedUp(t *testing.T, sig syscall.Signal) {
 	d := dockerClient(t)
-	cmd := kuboxCmd(context.Background(), "up")
+	cmd := kuboxCmd(context.Background(), "up", "--model=false")
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
@@ -94,7 +94,7 @@ func interruptedUp(t *testing.T, sig syscall.Signal) {
 }
 
 func upFromNothing(t *testing.T) {
-	r := mustKubox(t, "up")
+	r := mustKubox(t, "up", "--model=false")
 	t.Logf("kubox up from nothing: %s", r.elapsed.Round(time.Millisecond))
 	wantRegistry := "localhost:" + strconv.Itoa(env.registryPort)
 	if !strings.Contains(r.stdout, "registry  "+wantRegistry) || !strings.Contains(r.stdout, "kube context kind-"+clusterName) {
@@ -231,7 +231,7 @@ func volumeSurvives(t *testing.T) {
 	if _, err := dockerClient(t).ContainerInspect(context.Background(), registryName); err != nil {
 		t.Errorf("plain down removed the registry: %v", err)
 	}
-	mustKubox(t, "up")
+	mustKubox(t, "up", "--model=false")
 
 	kube = kubeClient(t)
 	ensureNamespace(t, kube, ns)
@@ -242,7 +242,7 @@ func volumeSurvives(t *testing.T) {
 }
 
 func secondUpNoChanges(t *testing.T) {
-	r := mustKubox(t, "up")
+	r := mustKubox(t, "up", "--model=false")
 	t.Logf("converged kubox up: %s", r.elapsed.Round(time.Millisecond))
 	if !strings.Contains(r.stderr, "no changes") {
 		t.Errorf("second up does not say it changed nothing:\n%s", r)
@@ -268,7 +268,7 @@ func driftRepaired(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	r := mustKubox(t, "up")
+	r := mustKubox(t, "up", "--model=false")
 	for _, want := range []string{"created registry", "wired node " + node, "published the registry"} {
 		if !strings.Contains(r.stderr, want) {
 			t.Errorf("up after drift does not report %q:\n%s", want, r)
@@ -284,14 +284,14 @@ func driftRepaired(t *testing.T) {
 	if strings.TrimSpace(logs) != "still here" {
 		t.Errorf("pod log = %q", logs)
 	}
-	if r := mustKubox(t, "up"); !strings.Contains(r.stderr, "no changes") {
+	if r := mustKubox(t, "up", "--model=false"); !strings.Contains(r.stderr, "no changes") {
 		t.Errorf("up after the repair changed something again:\n%s", r)
 	}
 
 	if err := d.NetworkDisconnect(ctx, "kind", registryName, true); err != nil {
 		t.Fatal(err)
 	}
-	if r := mustKubox(t, "up"); !strings.Contains(r.stderr, `attached registry to network "kind"`) {
+	if r := mustKubox(t, "up", "--model=false"); !strings.Contains(r.stderr, `attached registry to network "kind"`) {
 		t.Errorf("up after the registry left the network does not re-attach it:\n%s", r)
 	}
 	logs = runPod(t, kube, podSpec{name: "probe-after-reattach", namespace: "default", image: image, pullAlways: true, args: []string{"echo", "attached"}})
@@ -309,7 +309,7 @@ func badInput(t *testing.T) {
 		}
 		defer l.Close()
 		port := strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
-		r := kubox(context.Background(), "up", "--registry-port", port)
+		r := kubox(context.Background(), "up", "--model=false", "--registry-port", port)
 		if r.code != 1 || !strings.Contains(r.stderr, "port "+port) || !strings.Contains(r.stderr, "--registry-port") {
 			t.Errorf("up on a taken port: %s", r)
 		}
@@ -319,7 +319,7 @@ func badInput(t *testing.T) {
 		}
 	})
 	t.Run("node image missing and not pullable", func(t *testing.T) {
-		cmd := kuboxCmd(context.Background(), "up", "--name", clusterName+"-b")
+		cmd := kuboxCmd(context.Background(), "up", "--model=false", "--name", clusterName+"-b")
 		cmd.Env = append(cmd.Env, "KUBOX_NODE_IMAGE=kubox.invalid/no-such-node:v0")
 		out, err := cmd.CombinedOutput()
 		if cmd.ProcessState.ExitCode() != 1 || !strings.Contains(string(out), "KUBOX_NODE_IMAGE") || !strings.Contains(string(out), "Air-gapped") {
@@ -330,7 +330,7 @@ func badInput(t *testing.T) {
 		}
 	})
 	t.Run("invalid name", func(t *testing.T) {
-		r := kubox(context.Background(), "up", "--name", "Not_Valid")
+		r := kubox(context.Background(), "up", "--model=false", "--name", "Not_Valid")
 		if r.code != 1 || !strings.Contains(r.stderr, "invalid cluster name") {
 			t.Errorf("up with an invalid name: %s", r)
 		}

@@ -53,6 +53,7 @@ func runSuite(m *testing.M) int {
 		env.registryPort = p
 	}
 	build := exec.Command("go", "build", "-o", env.bin, "github.com/kubox-dev/kubox/cmd/kubox")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0") // it also serves models in the pods
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "building kubox:", err)
@@ -99,10 +100,22 @@ func kuboxCmd(ctx context.Context, args ...string) *exec.Cmd {
 }
 
 func kubox(ctx context.Context, args ...string) result {
+	return kuboxIn(ctx, "", args...)
+}
+
+// kuboxIn runs kubox in dir, where it finds the project's kubox.yaml.
+func kuboxIn(ctx context.Context, dir string, args ...string) result {
+	return kuboxWithInput(ctx, dir, "", args...)
+}
+
+// kuboxWithInput runs kubox in dir with stdin.
+func kuboxWithInput(ctx context.Context, dir, stdin string, args ...string) result {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
 	defer cancel()
 	var out, errOut bytes.Buffer
 	cmd := kuboxCmd(ctx, args...)
+	cmd.Dir = dir
+	cmd.Stdin = strings.NewReader(stdin)
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	start := time.Now()
 	err := cmd.Run()

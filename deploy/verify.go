@@ -1,0 +1,89 @@
+package deploy
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/kubox-dev/kubox/internal/kube"
+	"github.com/kubox-dev/kubox/runtime"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+)
+
+// Sample is one inference request that verifies a deploy, with the outputs
+// it must give.
+type Sample = runtime.Sample
+
+// VerifyError says which check a new version failed.
+type VerifyError struct {
+	Pod    string
+	Sample string
+	Reason string
+}
+
+func (e *VerifyError) Error() string {
+	if e.Sample == "" {
+		return fmt.Sprintf("verifying pod %s: %s", e.Pod, e.Reason)
+	}
+	return fmt.Sprintf("sample %q on pod %s: %s", e.Sample, e.Pod, e.Reason)
+}
+
+// newPod returns a ready pod of the release that runs image.
+func newPod(ctx context.Context, c kubernetes.Interface, ns, release, image string) (string, error) {
+	pods, err := c.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: "app.kubernetes.io/instance=" + release})
+	if err != nil {
+		return "", err
+	}
+	for _, p := range pods.Items {
+		if p.DeletionTimestamp == nil && len(p.Spec.Containers) > 0 && p.Spec.Containers[0].Image == image && podReady(&p) {
+			return p.Name, nil
+		}
+	}
+	return "", fmt.Errorf("no ready pod of %s runs %s", release, image)
+}
+
+func podReady(p *corev1.Pod) bool {
+	for _, c := range p.Status.Conditions {
+		if c.Type == corev1.PodReady {
+			return c.Status == corev1.ConditionTrue
+		}
+	}
+	return false
+}
+
+// verify proves that a new pod serves: the model's ready endpoint answers,
+// the reported version is the one deployed (when version is set), and every
+// sample gives its expected outputs.
+func verify(ctx context.Context, cfg *rest.Config, c kubernetes.Interface, ns, release, image string, port int, model, version string, samples []Sample) error {
+	pod, err := newPod(ctx, c, ns, release, image)
+	if err != nil {
+		return &VerifyError{Reason: err.Error()}
+	}
+	fwd, err := kube.PortForward(ctx, cfg, ns, pod, 0, port)
+	if err != nil {
+		return &VerifyError{Pod: pod, Reason: err.Error()}
+	}
+	defer fwd.Close()
+	client := runtime.Client{Base: fmt.Sprintf("http://127.0.0.1:%d", fwd.Local)}
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	if err := client.Ready(ctx, model); err != nil {
+		return &VerifyError{Pod: pod, Reason: err.Error()}
+	}
+	for _, s := range samples {
+		r, err := client.Infer(ctx, model, s.Request)
+		if err != nil {
+			return &VerifyError{Pod: pod, Sample: s.Name, Reason: err.Error()}
+		}
+		if version != "" && r.ModelVersion != version {
+			return &VerifyError{Pod: pod, Sample: s.Name, Reason: fmt.Sprintf("answered as version %q, want %q", r.ModelVersion, version)}
+		}
+		if err := s.Check(r); err != nil {
+			return &VerifyError{Pod: pod, Sample: s.Name, Reason: err.Error()}
+		}
+	}
+	return nil
+}
