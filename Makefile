@@ -18,8 +18,9 @@ test:
 e2e:
 	$(GO) test -count=1 -tags e2e -timeout $(E2E_TIMEOUT) -v ./test/e2e/...
 
-# Numbers, printed, never asserted.
+# Numbers, printed, never asserted: in-process first, then on a real cluster.
 bench:
+	$(GO) test -count=1 -run '^$$' -bench . -benchmem ./runtime/ ./build/
 	$(GO) test -count=1 -tags e2e -run '^$$' -bench . -benchtime 1x -timeout $(E2E_TIMEOUT) ./test/e2e/...
 
 lint:

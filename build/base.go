@@ -32,7 +32,7 @@ func HostPlatformFor(os, arch string) v1.Platform { return v1.Platform{OS: os, A
 // in an empty image (another platform, or linked against the C library).
 func (b *Builder) SelfBase(exe string, p v1.Platform) (v1.Image, error) {
 	if p.OS != "linux" {
-		return nil, fmt.Errorf("the cluster runs %s/%s, but this kubox is built for %s: set KUBOX_RUNTIME_IMAGE to a published kubox runtime image", p.OS, p.Architecture, HostPlatform().OS)
+		return nil, fmt.Errorf("the cluster's nodes run %s/%s, and the built-in server runs on Linux nodes only: serve the model with a runtime image instead", p.OS, p.Architecture)
 	}
 	if err := checkStatic(exe, p); err != nil {
 		return nil, err
@@ -73,17 +73,23 @@ func (b *Builder) SelfBase(exe string, p v1.Platform) (v1.Image, error) {
 func checkStatic(exe string, p v1.Platform) error {
 	f, err := elf.Open(exe)
 	if err != nil {
-		return fmt.Errorf("the kubox binary %s is not a Linux executable (%v): set KUBOX_RUNTIME_IMAGE to a published kubox runtime image", exe, err)
+		return fmt.Errorf("the kubox binary %s is not a Linux executable (%v), so it cannot serve in the cluster: %s", exe, err, crossHint(p))
 	}
 	defer f.Close()
 	arch := map[elf.Machine]string{elf.EM_X86_64: "amd64", elf.EM_AARCH64: "arm64", elf.EM_386: "386", elf.EM_ARM: "arm", elf.EM_RISCV: "riscv64", elf.EM_PPC64: "ppc64le", elf.EM_S390: "s390x"}[f.Machine]
 	if arch != p.Architecture {
-		return fmt.Errorf("the cluster's nodes are %s, but this kubox binary is %s: set KUBOX_RUNTIME_IMAGE to a published kubox runtime image for %s", p.Architecture, arch, p.Architecture)
+		return fmt.Errorf("the cluster's nodes are %s, but the kubox binary %s is %s: %s", p.Architecture, exe, arch, crossHint(p))
 	}
 	for _, prog := range f.Progs {
 		if prog.Type == elf.PT_INTERP {
-			return fmt.Errorf("this kubox binary is dynamically linked, so it cannot serve from a minimal image: rebuild it with CGO_ENABLED=0 (`make build` does), or set KUBOX_RUNTIME_IMAGE")
+			return fmt.Errorf("the kubox binary %s is dynamically linked, so it cannot serve from a minimal image: rebuild it with CGO_ENABLED=0 (`make build` does), or %s", exe, crossHint(p))
 		}
 	}
 	return nil
+}
+
+// crossHint says how a host whose kubox cannot run on the nodes serves
+// models anyway.
+func crossHint(p v1.Platform) string {
+	return fmt.Sprintf("build kubox for the nodes (GOOS=linux GOARCH=%s CGO_ENABLED=0 go build -o kubox-linux ./cmd/kubox) and set KUBOX_RUNTIME_BINARY=./kubox-linux, or set KUBOX_RUNTIME_IMAGE to a kubox runtime image", p.Architecture)
 }

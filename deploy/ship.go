@@ -32,9 +32,13 @@ type Shipper struct {
 	Deployer *Deployer
 	Registry Registry
 	Progress *progress.Printer
-	// RuntimeImage overrides the runtime base (KUBOX_RUNTIME_IMAGE); empty
-	// assembles it from this kubox binary.
+	// RuntimeImage overrides the runtime base (KUBOX_RUNTIME_IMAGE).
 	RuntimeImage string
+	// RuntimeBinary is a Linux build of kubox for the nodes' platform to
+	// assemble the base from (KUBOX_RUNTIME_BINARY), for hosts whose own
+	// kubox cannot run on the nodes (macOS, another architecture). Empty,
+	// with no RuntimeImage, uses this kubox binary.
+	RuntimeBinary string
 	// Timeout bounds each rollout.
 	Timeout time.Duration
 
@@ -126,9 +130,12 @@ func (s *Shipper) runtimeBase(ctx context.Context) (v1.Image, error) {
 		s.base = img
 		return img, nil
 	}
-	exe, err := os.Executable()
-	if err != nil {
-		return nil, fmt.Errorf("finding the kubox binary: %w", err)
+	exe := s.RuntimeBinary
+	if exe == "" {
+		var err error
+		if exe, err = os.Executable(); err != nil {
+			return nil, fmt.Errorf("finding the kubox binary: %w", err)
+		}
 	}
 	img, err := s.builder.SelfBase(exe, s.platform)
 	if err != nil {

@@ -12,7 +12,8 @@ import (
 // Load reads a model of the given format (FormatONNX or FormatXGBoost).
 // path is the model file, or a directory that holds it: there Load takes
 // model.onnx or model.json if present, and otherwise the directory's only
-// file with the format's extension (.onnx, .json).
+// file with the format's extension (.onnx, .json), leaving out hidden files
+// and expected.json (sample inputs and outputs, as in testdata/models).
 //
 // A file that is corrupt, truncated or of another format is an error that
 // says so, never a panic.

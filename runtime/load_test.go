@@ -108,6 +108,8 @@ func TestLoadErrors(t *testing.T) {
 			[]string{"not an XGBoost JSON model", "corrupt, truncated"}},
 		{"empty xgboost file", FormatXGBoost, map[string][]byte{"model.json": nil}, "",
 			[]string{"not an XGBoost JSON model"}},
+		{"UBJSON", FormatXGBoost, map[string][]byte{"model.json": []byte("{L\x00\x00\x00\x00\x00\x00\x00\x07learner{")}, "",
+			[]string{"binary UBJSON format", `save it again with Booster.save_model("model.json")`}},
 		{"JSON that is not a model", FormatXGBoost, map[string][]byte{"model.json": []byte(`{"weights": [1, 2]}`)}, "",
 			[]string{"no learner.gradient_booster"}},
 		{"onnx file loaded as xgboost", FormatXGBoost, map[string][]byte{"model.json": onnxBytes}, "",

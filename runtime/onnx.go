@@ -16,16 +16,41 @@ import (
 const onnxOpset = 13
 
 // onnxModel runs an ONNX graph with gonnx, in pure Go.
+//
+// gonnx keeps the graph's initializers as tensors it hands to every run,
+// and some of its operators reshape their inputs in place: Conv reshapes its
+// bias (addBias), RNN, GRU and LSTM their initial state. With a shared
+// initializer the second run of a Conv fails ("Cannot reshape (1, 2, 1, 1)
+// into [1 1 1 1]") and concurrent runs race. So kubox strips the
+// initializers from the graph gonnx sees and feeds each run new tensor
+// headers over the same data: no copy, and nothing a run reshapes outlives
+// it.
 type onnxModel struct {
 	model   *gonnx.Model
+	consts  []onnxConst
 	inputs  []TensorSpec
 	outputs []TensorSpec
 
-	// run admits one Run at a time. gonnx shares the graph's initializer
-	// tensors between runs and some operators change them in place (Conv
-	// reshapes its bias in addBias), so concurrent runs would race. A
-	// channel rather than a mutex lets a cancelled request stop waiting.
+	// run admits one Run at a time: gonnx does not say it is safe for
+	// concurrent use, and its operators are many. A channel rather than a
+	// mutex lets a cancelled request stop waiting.
 	run chan struct{}
+}
+
+// onnxConst is an initializer: its shape and its backing slice (or, for a
+// scalar, its value).
+type onnxConst struct {
+	name  string
+	shape []int
+	data  any
+}
+
+// tensor returns a new header over the initializer's data.
+func (c onnxConst) tensor() tensor.Tensor {
+	if len(c.shape) == 0 {
+		return tensor.New(tensor.FromScalar(c.data))
+	}
+	return tensor.New(tensor.WithShape(c.shape...), tensor.WithBacking(c.data))
 }
 
 var _ Model = (*onnxModel)(nil)
@@ -52,22 +77,31 @@ func decodeONNX(data []byte) (m *onnxModel, err error) {
 		return nil, fmt.Errorf("%w: the model uses ONNX opset %d and the built-in runtime runs opset %d only: export with opset %d (torch.onnx.export(..., opset_version=%d), skl2onnx target_opset=%d), or use a custom runtime",
 			errUnsupported, v, onnxOpset, onnxOpset, onnxOpset, onnxOpset)
 	}
-	model, err := gonnx.NewModel(mp)
-	if err != nil {
+	m = &onnxModel{run: make(chan struct{}, 1)}
+	isConst := make(map[string]bool)
+	for _, tp := range g.GetInitializer() {
+		t, err := onnx.TensorFromProto(tp)
+		if err != nil {
+			return nil, fmt.Errorf("initializer %q: %w", tp.GetName(), err)
+		}
+		c := onnxConst{name: tp.GetName(), shape: t.Shape().Clone(), data: t.Data()}
+		if len(c.shape) == 0 {
+			c.data = firstElement(c.data)
+		}
+		m.consts = append(m.consts, c)
+		isConst[c.name] = true
+	}
+	g.Initializer = nil
+	if m.model, err = gonnx.NewModel(mp); err != nil {
 		return nil, fmt.Errorf("building the graph: %w", err)
 	}
-	if err := checkOperators(model, g); err != nil {
+	if err := checkOperators(m.model, g); err != nil {
 		return nil, err
 	}
 
-	m = &onnxModel{model: model, run: make(chan struct{}, 1)}
-	params := make(map[string]bool)
-	for _, name := range model.ParamNames() {
-		params[name] = true
-	}
 	for _, vi := range g.GetInput() {
 		// Models from older exporters list their initializers as inputs too.
-		if params[vi.GetName()] {
+		if isConst[vi.GetName()] {
 			continue
 		}
 		spec, err := valueSpec(vi)
@@ -195,7 +229,7 @@ func (m *onnxModel) Infer(ctx context.Context, inputs []Tensor) ([]Tensor, error
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	feed := make(gonnx.Tensors, len(m.inputs))
+	feed := make(gonnx.Tensors, len(m.inputs)+len(m.consts))
 	for _, spec := range m.inputs {
 		in, ok := tensorNamed(inputs, spec.Name)
 		if !ok {
@@ -206,6 +240,10 @@ func (m *onnxModel) Infer(ctx context.Context, inputs []Tensor) ([]Tensor, error
 			return nil, fmt.Errorf("input %q: %w", spec.Name, err)
 		}
 		feed[spec.Name] = t
+	}
+
+	for _, c := range m.consts {
+		feed[c.name] = c.tensor()
 	}
 
 	select {
@@ -303,8 +341,10 @@ func convertSlice[From, To any](data []From, f func(From) To) []To {
 	return out
 }
 
-func firstElement(backing any) any {
-	switch b := backing.(type) {
+// firstElement returns a slice's first element, or v itself if it is not
+// a slice.
+func firstElement(v any) any {
+	switch b := v.(type) {
 	case []float32:
 		return b[0]
 	case []float64:
@@ -316,7 +356,7 @@ func firstElement(backing any) any {
 	case []bool:
 		return b[0]
 	}
-	return nil
+	return v
 }
 
 // fromGonnx converts a graph output back to a Tensor.

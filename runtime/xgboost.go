@@ -256,8 +256,14 @@ func parseBaseScore(s string) ([]float32, error) {
 // decodeXGBoost reads an XGBoost JSON model. Errors say what is wrong with
 // the file; the caller adds which file and what to do.
 func decodeXGBoost(data []byte) (*xgboostModel, error) {
-	if trimmed := bytes.TrimLeft(data, " \t\r\n"); len(trimmed) == 0 || trimmed[0] != '{' {
+	trimmed := bytes.TrimLeft(data, " \t\r\n")
+	if len(trimmed) == 0 || trimmed[0] != '{' {
 		return nil, errNotXGBoostJSON
+	}
+	// UBJSON, which XGBoost 2.1 and later write for any name not ending in
+	// .json, also opens with '{', then a length marker where JSON has '"'.
+	if len(trimmed) > 1 && strings.IndexByte("iUIlL", trimmed[1]) >= 0 {
+		return nil, fmt.Errorf("%w: it is XGBoost's binary UBJSON format", errNotXGBoostJSON)
 	}
 	var f xgbFile
 	if err := json.Unmarshal(quoteNonFinite(data), &f); err != nil {

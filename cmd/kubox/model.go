@@ -87,5 +87,5 @@ func shipper(c *cli.Context, out output) (*deploy.Shipper, error) {
 		return nil, err
 	}
 	return &deploy.Shipper{Deployer: d, Registry: reg, Progress: out.progress,
-		RuntimeImage: os.Getenv("KUBOX_RUNTIME_IMAGE"), Timeout: c.Duration("timeout")}, nil
+		RuntimeImage: os.Getenv("KUBOX_RUNTIME_IMAGE"), RuntimeBinary: os.Getenv("KUBOX_RUNTIME_BINARY"), Timeout: c.Duration("timeout")}, nil
 }

@@ -41,6 +41,10 @@ func BenchmarkUp(b *testing.B) {
 	if nodeImage == "" {
 		nodeImage = "kindest/node:v1.37.0" // kind's default; pulled once
 	}
+	// From nothing: whatever an earlier benchmark left goes first.
+	if r := kubox(context.Background(), "down", "--purge"); r.code != 0 {
+		b.Fatalf("kubox down --purge: %s", r)
+	}
 	provider := cluster.NewProvider(cluster.ProviderWithDocker())
 	kindConfig := filepath.Join(b.TempDir(), "kubeconfig")
 	var kuboxTimes, kindTimes []time.Duration

@@ -32,7 +32,7 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 )
 
-func dockerClient(t *testing.T) *client.Client {
+func dockerClient(t testing.TB) *client.Client {
 	t.Helper()
 	c, err := client.NewClientWithOpts(client.FromEnv, client.WithAPIVersionNegotiation())
 	if err != nil {
@@ -44,7 +44,7 @@ func dockerClient(t *testing.T) *client.Client {
 
 // kubeClient returns a client for the suite's cluster through the context
 // kubox wrote into the kubeconfig, as kubectl would use it.
-func kubeClient(t *testing.T) *kubernetes.Clientset {
+func kubeClient(t testing.TB) *kubernetes.Clientset {
 	t.Helper()
 	cfg, err := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(
 		&clientcmd.ClientConfigLoadingRules{ExplicitPath: env.kubeconfig},
@@ -61,7 +61,7 @@ func kubeClient(t *testing.T) *kubernetes.Clientset {
 }
 
 // containersLabelled lists every container (running or not) with label.
-func containersLabelled(t *testing.T, d *client.Client, label string) []string {
+func containersLabelled(t testing.TB, d *client.Client, label string) []string {
 	t.Helper()
 	list, err := d.ContainerList(context.Background(), container.ListOptions{All: true, Filters: filters.NewArgs(filters.Arg("label", label))})
 	if err != nil {
@@ -76,7 +76,7 @@ func containersLabelled(t *testing.T, d *client.Client, label string) []string {
 
 // pushProbe builds the probe program into a one-layer image, with no Docker
 // daemon, and pushes it to the local registry as the host sees it.
-func pushProbe(t *testing.T, repo string) string {
+func pushProbe(t testing.TB, repo string) string {
 	t.Helper()
 	dir := t.TempDir()
 	build := exec.Command("go", "build", "-o", filepath.Join(dir, "probe"), "github.com/kubox-dev/kubox/testdata/probe")
@@ -127,7 +127,7 @@ type podSpec struct {
 
 // runPod runs a pod to completion and returns its log. It fails the test
 // when the pod does not succeed, with the pod's events.
-func runPod(t *testing.T, kube kubernetes.Interface, p podSpec) string {
+func runPod(t testing.TB, kube kubernetes.Interface, p podSpec) string {
 	t.Helper()
 	ctx := context.Background()
 	pod := &corev1.Pod{
@@ -176,7 +176,7 @@ func podEvents(kube kubernetes.Interface, ns, pod string) string {
 	return b.String()
 }
 
-func ensureNamespace(t *testing.T, kube kubernetes.Interface, ns string) {
+func ensureNamespace(t testing.TB, kube kubernetes.Interface, ns string) {
 	t.Helper()
 	_, err := kube.CoreV1().Namespaces().Create(context.Background(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{})
 	if err != nil && !apierrors.IsAlreadyExists(err) {
@@ -184,7 +184,7 @@ func ensureNamespace(t *testing.T, kube kubernetes.Interface, ns string) {
 	}
 }
 
-func createClaim(t *testing.T, kube kubernetes.Interface, ns, claim, class string) {
+func createClaim(t testing.TB, kube kubernetes.Interface, ns, claim, class string) {
 	t.Helper()
 	pvc := &corev1.PersistentVolumeClaim{
 		ObjectMeta: metav1.ObjectMeta{Name: claim, Namespace: ns},

@@ -291,12 +291,58 @@ def dtypes_fixture():
     print("dtypes-onnx")
 
 
+def conv_fixture():
+    """Conv with a bias, then Relu, Flatten, Gemm, a scalar Mul and Softmax.
+
+    gonnx's Conv reshapes its bias in place, so this model checks that the
+    second and later runs, and concurrent ones, still compute the same.
+    """
+    rng = np.random.default_rng(12)
+    w = rng.normal(scale=0.5, size=(3, 1, 3, 3)).astype(np.float32)
+    b = rng.normal(scale=0.2, size=(3,)).astype(np.float32)
+    w2 = rng.normal(scale=0.4, size=(27, 2)).astype(np.float32)
+    b2 = rng.normal(scale=0.1, size=(2,)).astype(np.float32)
+    scale = np.array(0.5, dtype=np.float32)  # a scalar (shape []) initializer
+
+    nodes = [
+        helper.make_node("Conv", ["input", "w", "b"], ["conv"]),
+        helper.make_node("Relu", ["conv"], ["activated"]),
+        helper.make_node("Flatten", ["activated"], ["flat"], axis=1),
+        helper.make_node("Gemm", ["flat", "w2", "b2"], ["logits"]),
+        helper.make_node("Mul", ["logits", "scale"], ["scaled"]),
+        helper.make_node("Softmax", ["scaled"], ["probabilities"], axis=-1),
+    ]
+    graph = helper.make_graph(
+        nodes, "conv",
+        [helper.make_tensor_value_info("input", TensorProto.FLOAT, ["N", 1, 5, 5])],
+        [helper.make_tensor_value_info("probabilities", TensorProto.FLOAT, ["N", 2])],
+        initializer=[numpy_helper.from_array(w, "w"), numpy_helper.from_array(b, "b"),
+                     numpy_helper.from_array(w2, "w2"), numpy_helper.from_array(b2, "b2"),
+                     numpy_helper.from_array(scale, "scale")],
+    )
+    d = fresh_dir("conv-onnx")
+    path = write_onnx(d, graph)
+
+    x = rng.normal(size=(3, 1, 5, 5)).astype(np.float32)
+    conv = np.zeros((3, 3, 3, 3), dtype=np.float32)
+    for i in range(3):
+        for j in range(3):
+            patch = x[:, :, i:i + 3, j:j + 3]  # N, C, kh, kw
+            conv[:, :, i, j] = np.einsum("nckl,ockl->no", patch, w)
+    conv += b[None, :, None, None]
+    flat = np.maximum(conv, np.float32(0)).reshape(3, 27)
+    probs = softmax((flat @ w2 + b2) * scale).astype(np.float32)
+    write_expected(d, [tensor("input", "FP32", x)], [tensor("probabilities", "FP32", probs)])
+    print(f"conv-onnx: {os.path.getsize(path)} bytes")
+
+
 def onnx_fixtures():
     X, _ = iris()
     rows = iris_rows(X)
     mlp_fixture("iris-onnx", 10, rows)
     mlp_fixture("iris-onnx-v2", 11, rows)
     dtypes_fixture()
+    conv_fixture()
 
 
 def main():
