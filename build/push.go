@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"sync/atomic"
 
 	"github.com/google/go-containerregistry/pkg/authn"
@@ -30,7 +31,7 @@ type Pushed struct {
 // for loopback registries only.
 func Push(ctx context.Context, img v1.Image, repo, version string) (Pushed, error) {
 	var opts []name.Option
-	if isLocal(repo) {
+	if IsLocal(repo) {
 		opts = append(opts, name.Insecure)
 	}
 	tag, err := name.NewTag(repo+":"+version, opts...)
@@ -56,14 +57,10 @@ func Push(ctx context.Context, img v1.Image, repo, version string) (Pushed, erro
 	return Pushed{Ref: tag.Context().Digest(d.String()).String(), Tag: tag.String(), Bytes: ct.sent.Load()}, nil
 }
 
-// isLocal reports whether a repository is on this machine, where the
-// registry speaks plain HTTP.
-func isLocal(repo string) bool {
-	r, err := name.NewRepository(repo)
-	if err != nil {
-		return false
-	}
-	host := r.RegistryStr()
+// IsLocal reports whether an image or repository is on this machine,
+// where the registry speaks plain HTTP.
+func IsLocal(ref string) bool {
+	host, _, _ := strings.Cut(ref, "/")
 	for _, p := range []string{"localhost", "127.0.0.1", "[::1]"} {
 		if host == p || len(host) > len(p) && host[:len(p)+1] == p+":" {
 			return true

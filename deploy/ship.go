@@ -13,6 +13,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/kubox-dev/kubox/build"
+	"github.com/kubox-dev/kubox/internal/dockerx"
 	"github.com/kubox-dev/kubox/internal/progress"
 	"github.com/kubox-dev/kubox/profiles"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -41,6 +42,8 @@ type Shipper struct {
 	RuntimeBinary string
 	// Timeout bounds each rollout.
 	Timeout time.Duration
+	// Engine builds custom servers from Dockerfiles; connected on first use.
+	Engine build.Engine
 
 	builder  build.Builder
 	base     v1.Image
@@ -60,10 +63,7 @@ type Shipped struct {
 // and deploys it (see Deployer.Apply).
 func (s *Shipper) Ship(ctx context.Context, p *profiles.Profile) (Shipped, error) {
 	var out Shipped
-	if !p.Runtime.Builtin() {
-		return out, fmt.Errorf("profile %q names a custom runtime (image or dockerfile), which this kubox cannot build yet: use format onnx or xgboost with the built-in server", p.Name)
-	}
-	base, err := s.runtimeBase(ctx)
+	base, err := s.runtimeBase(ctx, p)
 	if err != nil {
 		return out, err
 	}
@@ -88,9 +88,13 @@ func (s *Shipper) Ship(ctx context.Context, p *profiles.Profile) (Shipped, error
 	out.Image = path.Join(s.Registry.Pull, "kubox", p.Name) + "@" + img.Digest.String()
 
 	step = s.Progress.Start("deploying %s to %s/%s", p.Name, s.Deployer.Target.Context, s.Deployer.Target.Namespace)
+	version := img.Version
+	if !p.Runtime.Builtin() {
+		version = "" // a custom server reports versions its own way
+	}
 	oc, err := s.Deployer.Apply(ctx, Release{
 		Name: p.Name, Image: out.Image, Values: Values(p, out.Image), Port: serverPort(p),
-		Version: img.Version, Samples: Samples(p), Timeout: s.Timeout,
+		Version: version, Samples: Samples(p), Timeout: s.Timeout,
 	})
 	out.Outcome = oc
 	if err != nil {
@@ -106,29 +110,32 @@ func (s *Shipper) Ship(ctx context.Context, p *profiles.Profile) (Shipped, error
 	return out, nil
 }
 
-// runtimeBase is the image the model is appended to, assembled once.
-func (s *Shipper) runtimeBase(ctx context.Context) (v1.Image, error) {
-	if s.base != nil {
-		return s.base, nil
-	}
+// runtimeBase is the image the model is appended to: kubox itself
+// (assembled once), a prebuilt server image, or a custom server built from
+// a Dockerfile.
+func (s *Shipper) runtimeBase(ctx context.Context, p *profiles.Profile) (v1.Image, error) {
 	if s.platform.OS == "" {
-		p, err := s.nodePlatform(ctx)
+		pl, err := s.nodePlatform(ctx)
 		if err != nil {
 			return nil, err
 		}
-		s.platform = p
+		s.platform = pl
 	}
-	if s.RuntimeImage != "" {
-		ref, err := name.ParseReference(s.RuntimeImage)
-		if err != nil {
-			return nil, fmt.Errorf("KUBOX_RUNTIME_IMAGE %q: %w", s.RuntimeImage, err)
+	switch r := p.Runtime; {
+	case r.Dockerfile != "":
+		ref := path.Join(s.Registry.Push, "kubox", p.Name) + ":runtime"
+		if err := s.buildDockerfile(ctx, p, ref); err != nil {
+			return nil, err
 		}
-		img, err := remote.Image(ref, remote.WithContext(ctx), remote.WithPlatform(s.platform), remote.WithAuthFromKeychain(authn.DefaultKeychain))
-		if err != nil {
-			return nil, fmt.Errorf("fetching the runtime image %s: %w", s.RuntimeImage, err)
-		}
+		return s.remoteImage(ctx, ref)
+	case r.Image != "":
+		return s.remoteImage(ctx, r.Image)
+	case s.base != nil:
+		return s.base, nil
+	case s.RuntimeImage != "":
+		img, err := s.remoteImage(ctx, s.RuntimeImage)
 		s.base = img
-		return img, nil
+		return img, err
 	}
 	exe := s.RuntimeBinary
 	if exe == "" {
@@ -143,6 +150,56 @@ func (s *Shipper) runtimeBase(ctx context.Context) (v1.Image, error) {
 	}
 	s.base = img
 	return img, nil
+}
+
+// buildDockerfile builds the profile's custom server with the Docker
+// engine and pushes it to ref.
+func (s *Shipper) buildDockerfile(ctx context.Context, p *profiles.Profile, ref string) error {
+	if s.Engine == nil {
+		d, err := dockerx.Connect(ctx)
+		if err != nil {
+			return fmt.Errorf("building the custom runtime needs Docker: %w", err)
+		}
+		s.Engine = d
+	}
+	step := s.Progress.Start("building the server from %s", p.Runtime.Dockerfile)
+	var log strings.Builder
+	err := build.BuildDockerfile(ctx, s.Engine, build.Dockerfile{
+		Path: p.Runtime.Dockerfile, Context: p.Runtime.Context, BuildArgs: p.Runtime.BuildArgs,
+		Platform: s.platform.OS + "/" + s.platform.Architecture,
+	}, ref, &log)
+	if err != nil {
+		step.Fail()
+		return fmt.Errorf("%w\n%s", err, lastLines(log.String(), 15))
+	}
+	step.Done("built and pushed the server from " + p.Runtime.Dockerfile)
+	return nil
+}
+
+// remoteImage reads an image's manifest and config from its registry; its
+// layers stay there, so appending to it moves no bytes.
+func (s *Shipper) remoteImage(ctx context.Context, ref string) (v1.Image, error) {
+	var opts []name.Option
+	if build.IsLocal(ref) {
+		opts = append(opts, name.Insecure)
+	}
+	r, err := name.ParseReference(ref, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("image %q: %w", ref, err)
+	}
+	img, err := remote.Image(r, remote.WithContext(ctx), remote.WithPlatform(s.platform), remote.WithAuthFromKeychain(authn.DefaultKeychain))
+	if err != nil {
+		return nil, fmt.Errorf("fetching the runtime image %s: %w", ref, err)
+	}
+	return img, nil
+}
+
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return "  | " + strings.Join(lines, "\n  | ")
 }
 
 // nodePlatform asks the cluster what its nodes run.

@@ -69,10 +69,10 @@ func Values(p *profiles.Profile, image string) map[string]any {
 	}
 	r := p.Runtime
 	var env []any
+	// The server listens where the chart's probes and Service look.
+	env = append(env, map[string]any{"name": "KUBOX_PORT", "value": strconv.Itoa(serverPort(p))})
 	if r.Builtin() {
-		// The built-in server listens where the chart's probes and Service
-		// look, and runs the samples before it reports ready.
-		env = append(env, map[string]any{"name": "KUBOX_PORT", "value": strconv.Itoa(serverPort(p))})
+		// The built-in server runs the samples before it reports ready.
 		if len(p.Samples) > 0 {
 			js, _ := json.Marshal(Samples(p))
 			env = append(env, map[string]any{"name": "KUBOX_SAMPLES", "value": string(js)})
