@@ -60,6 +60,11 @@ type Release struct {
 	Samples []Sample
 	// Timeout bounds the rollout.
 	Timeout time.Duration
+	// Trial runs the new version in a pod of its own and verifies it before
+	// the release is touched. The built-in server needs none (it checks its
+	// samples before it reports ready); a custom server's answers can only
+	// be checked from outside, and must be before it takes traffic.
+	Trial bool
 }
 
 // Outcome is what a successful deploy did, and how long each phase took.
@@ -90,10 +95,13 @@ func (f *Failure) Error() string {
 	if f.Diagnosis != "" {
 		msg += f.Diagnosis
 	}
-	if f.Restored != "" {
-		return msg + "rolled back to " + f.Restored + ": the previous version still serves"
+	switch f.Restored {
+	case "":
+		return msg + "the release was removed, since no earlier version existed"
+	case untouched:
+		return msg + "the release was not touched: the serving version still serves"
 	}
-	return msg + "the release was removed, since no earlier version existed"
+	return msg + "rolled back to " + f.Restored + ": the previous version still serves"
 }
 
 func (f *Failure) Unwrap() error { return f.Cause }
@@ -118,6 +126,14 @@ func (d *Deployer) Apply(ctx context.Context, r Release) (Outcome, error) {
 		return Outcome{Revision: prev, PreviousVersion: prev, Unchanged: true}, nil
 	}
 	out.PreviousVersion, out.InstalledFirst = prev, prev == 0
+	if r.Trial {
+		t := time.Now()
+		err := d.trial(ctx, r)
+		out.Verify = time.Since(t)
+		if err != nil {
+			return out, err
+		}
+	}
 
 	t := time.Now()
 	var rel *release.Release
@@ -149,7 +165,7 @@ func (d *Deployer) Apply(ctx context.Context, r Release) (Outcome, error) {
 	}
 
 	t = time.Now()
-	err = verify(ctx, d.Rest, d.Kube, d.Target.Namespace, r.Name, r.Image, r.Port, r.Name, r.Version, r.Samples)
+	err = d.verify(ctx, r)
 	out.Verify = time.Since(t)
 	if err != nil {
 		var ve *VerifyError

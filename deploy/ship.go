@@ -94,7 +94,7 @@ func (s *Shipper) Ship(ctx context.Context, p *profiles.Profile) (Shipped, error
 	}
 	oc, err := s.Deployer.Apply(ctx, Release{
 		Name: p.Name, Image: out.Image, Values: Values(p, out.Image), Port: serverPort(p),
-		Version: version, Samples: Samples(p), Timeout: s.Timeout,
+		Version: version, Samples: Samples(p), Timeout: s.Timeout, Trial: !p.Runtime.Builtin(),
 	})
 	out.Outcome = oc
 	if err != nil {

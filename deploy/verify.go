@@ -10,7 +10,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/rest"
 )
 
 // Sample is one inference request that verifies a deploy, with the outputs
@@ -54,15 +53,20 @@ func podReady(p *corev1.Pod) bool {
 	return false
 }
 
-// verify proves that a new pod serves: the model's ready endpoint answers,
-// the reported version is the one deployed (when version is set), and every
-// sample gives its expected outputs.
-func verify(ctx context.Context, cfg *rest.Config, c kubernetes.Interface, ns, release, image string, port int, model, version string, samples []Sample) error {
-	pod, err := newPod(ctx, c, ns, release, image)
+// verify proves that a new pod of the release serves (see verifyPod).
+func (d *Deployer) verify(ctx context.Context, r Release) error {
+	pod, err := newPod(ctx, d.Kube, d.Target.Namespace, r.Name, r.Image)
 	if err != nil {
 		return &VerifyError{Reason: err.Error()}
 	}
-	fwd, err := kube.PortForward(ctx, cfg, ns, pod, 0, port)
+	return d.verifyPod(ctx, pod, r)
+}
+
+// verifyPod proves that a pod serves r: the model's ready endpoint answers,
+// the reported version is the one deployed (when r.Version is set), and
+// every sample gives its expected outputs.
+func (d *Deployer) verifyPod(ctx context.Context, pod string, r Release) error {
+	fwd, err := kube.PortForward(ctx, d.Rest, d.Target.Namespace, pod, 0, r.Port)
 	if err != nil {
 		return &VerifyError{Pod: pod, Reason: err.Error()}
 	}
@@ -70,18 +74,18 @@ func verify(ctx context.Context, cfg *rest.Config, c kubernetes.Interface, ns, r
 	client := runtime.Client{Base: fmt.Sprintf("http://127.0.0.1:%d", fwd.Local)}
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
-	if err := client.Ready(ctx, model); err != nil {
+	if err := client.Ready(ctx, r.Name); err != nil {
 		return &VerifyError{Pod: pod, Reason: err.Error()}
 	}
-	for _, s := range samples {
-		r, err := client.Infer(ctx, model, s.Request)
+	for _, s := range r.Samples {
+		resp, err := client.Infer(ctx, r.Name, s.Request)
 		if err != nil {
 			return &VerifyError{Pod: pod, Sample: s.Name, Reason: err.Error()}
 		}
-		if version != "" && r.ModelVersion != version {
-			return &VerifyError{Pod: pod, Sample: s.Name, Reason: fmt.Sprintf("answered as version %q, want %q", r.ModelVersion, version)}
+		if r.Version != "" && resp.ModelVersion != r.Version {
+			return &VerifyError{Pod: pod, Sample: s.Name, Reason: fmt.Sprintf("answered as version %q, want %q", resp.ModelVersion, r.Version)}
 		}
-		if err := s.Check(r); err != nil {
+		if err := s.Check(resp); err != nil {
 			return &VerifyError{Pod: pod, Sample: s.Name, Reason: err.Error()}
 		}
 	}

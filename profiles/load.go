@@ -73,7 +73,7 @@ func (p *parser) decodeFile(data []byte) *Profile {
 		root = resolve(doc.Content[0])
 	}
 	if doc.Kind == 0 || root == &doc || isNull(root) {
-		p.errs = append(p.errs, &Error{File: p.file, Msg: "the file is empty; a profile needs at least apiVersion, kind, name and model (kubox init writes one)"})
+		p.errs = append(p.errs, &Error{File: p.file, Msg: "the file is empty; a profile needs at least apiVersion, kind, name and model (see \"The profile\" in the README)"})
 		return nil
 	}
 	if root.Kind != yaml.MappingNode {
@@ -198,7 +198,7 @@ func Find(dir string) (string, error) {
 type notFoundError struct{ dir string }
 
 func (e notFoundError) Error() string {
-	return fmt.Sprintf("no %s in %s; kubox init writes one", DefaultFile, e.dir)
+	return fmt.Sprintf("no %s in %s: write one (see \"The profile: kubox.yaml\" in the README), or name it with -f", DefaultFile, e.dir)
 }
 
 func (e notFoundError) Is(target error) bool { return target == fs.ErrNotExist }

@@ -131,7 +131,7 @@ func TestFind(t *testing.T) {
 		msg      string // part of the error
 	}{
 		{"present", []string{DefaultFile}, true, false, ""},
-		{"absent", nil, false, true, "no kubox.yaml in DIR; kubox init writes one"},
+		{"absent", nil, false, true, "no kubox.yaml in DIR: write one"},
 		{"yml", []string{"kubox.yml"}, false, false, "found DIR/kubox.yml, but kubox reads kubox.yaml: rename it"},
 		{"directory", []string{DefaultFile + "/"}, false, false, "DIR/kubox.yaml is not a file"},
 	}

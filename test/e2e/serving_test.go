@@ -181,12 +181,52 @@ samples:
     tolerance: 0.0001
 `
 
+// pythonProfile serves the XGBoost model with the xgboost library itself,
+// from a server built from a Dockerfile (testdata/custom-python).
+const pythonProfile = `apiVersion: kubox.dev/v1alpha1
+kind: Model
+name: iris-python
+model:
+  path: ./model
+  format: custom
+runtime:
+  dockerfile: ./Dockerfile
+  buildArgs: {BASE: kubox-offline/python:3-bookworm}
+samples:
+  - name: setosa
+    inputs:
+      - {name: input, datatype: FP32, shape: [1, 4], data: [5.1, 3.5, 1.4, 0.2]}
+    expect:
+      - {name: predict, data: [0.953119, 0.024485, 0.022396]}
+    tolerance: 0.0001
+`
+
+// copyDir copies the files of a testdata directory into dst.
+func copyDir(t *testing.T, src, dst string) {
+	t.Helper()
+	entries, err := os.ReadDir(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join(src, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dst, e.Name()), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 // TestE2EServing deploys models to a real cluster and checks, through
 // `kubox predict`, that they answer what their own libraries computed.
 func TestE2EServing(t *testing.T) {
 	empty := t.TempDir() // no kubox.yaml: the demo model
 	onnx := newProject(t, strings.Replace(onnxProfile, "FORMAT", "onnx", 1))
 	xgb := newProject(t, xgboostProfile)
+	python := newProject(t, pythonProfile)
+	copyDir(t, filepath.Join(repoRoot(t), "testdata", "custom-python"), python.dir)
 	var onnxVersion string
 
 	steps := []struct {
@@ -269,6 +309,29 @@ func TestE2EServing(t *testing.T) {
 			}
 			assertOutputs(t, predict(t, xgb.dir, "--data", loadFixture(t, "iris-xgboost").request()), loadFixture(t, "iris-xgboost"), 1e-5)
 		}},
+		{"a custom Python server built from a Dockerfile serves the library's outputs", func(t *testing.T) {
+			python.useModel(t, "iris-xgboost", "model.json", "model.json")
+			r := kuboxIn(context.Background(), python.dir, "deploy")
+			if r.code != 0 {
+				t.Fatalf("kubox deploy: %s", r)
+			}
+			t.Logf("deploy of a Dockerfile server: %s", r.elapsed)
+			f := loadFixture(t, "iris-xgboost")
+			assertOutputs(t, predict(t, python.dir, "--data", f.request()), f, 1e-5)
+		}},
+		{"a custom server answering wrongly never takes traffic", func(t *testing.T) {
+			python.useModel(t, "iris-xgboost-v2", "model.json", "model.json")
+			r := kuboxIn(context.Background(), python.dir, "deploy")
+			if r.code != 1 || !strings.Contains(r.stderr, `sample "setosa"`) || !strings.Contains(r.stderr, "the release was not touched") {
+				t.Errorf("deploy of a custom server failing its sample: %s", r)
+			}
+			f := loadFixture(t, "iris-xgboost")
+			assertOutputs(t, predict(t, python.dir, "--data", f.request()), f, 1e-5)
+			pods, err := kubeClient(t).CoreV1().Pods("kubox").List(context.Background(), metav1.ListOptions{LabelSelector: "dev.kubox.trial"})
+			if err != nil || len(pods.Items) > 0 && pods.Items[0].DeletionTimestamp == nil {
+				t.Errorf("trial pods left: %v %v", err, pods.Items)
+			}
+		}},
 		{"model pods run where the restricted Pod Security Standard is enforced", func(t *testing.T) {
 			kube := kubeClient(t)
 			ns, err := kube.CoreV1().Namespaces().Get(context.Background(), "kubox", metav1.GetOptions{})
@@ -276,7 +339,7 @@ func TestE2EServing(t *testing.T) {
 				t.Fatalf("namespace kubox: %v, labels %v", err, ns.Labels)
 			}
 			pods, err := kube.CoreV1().Pods("kubox").List(context.Background(), metav1.ListOptions{})
-			if err != nil || len(pods.Items) < 3 {
+			if err != nil || len(pods.Items) < 4 {
 				t.Fatalf("pods in kubox: %v (%d)", err, len(pods.Items))
 			}
 			for _, p := range pods.Items {
