@@ -96,8 +96,13 @@ func load(url, nStr, cStr, body string) error {
 	total := time.Since(start)
 	sort.Slice(latencies, func(i, j int) bool { return latencies[i] < latencies[j] })
 	pct := func(p float64) float64 { return latencies[int(p*float64(n-1))].Seconds() * 1000 }
+	var sum time.Duration
+	for _, l := range latencies {
+		sum += l
+	}
 	return json.NewEncoder(os.Stdout).Encode(map[string]any{
 		"requests": n, "concurrency": c, "failures": failures,
-		"p50_ms": pct(0.50), "p99_ms": pct(0.99), "rps": float64(n) / total.Seconds(),
+		"p50_ms": pct(0.50), "p99_ms": pct(0.99), "max_ms": pct(1), "mean_ms": sum.Seconds() * 1000 / float64(n),
+		"rps": float64(n) / total.Seconds(),
 	})
 }
