@@ -284,3 +284,12 @@ func (d *Deployer) ensureNamespace(ctx context.Context) error {
 	}
 	return nil
 }
+
+// Uninstall removes a release; one that does not exist is not an error.
+func (d *Deployer) Uninstall(name string) error {
+	_, err := action.NewUninstall(d.Helm).Run(name)
+	if err != nil && !errors.Is(err, driver.ErrReleaseNotFound) {
+		return err
+	}
+	return nil
+}

@@ -14,6 +14,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/kubox-dev/kubox/build"
 	"github.com/kubox-dev/kubox/internal/dockerx"
+	"github.com/kubox-dev/kubox/internal/ignore"
 	"github.com/kubox-dev/kubox/internal/progress"
 	"github.com/kubox-dev/kubox/profiles"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -62,13 +63,28 @@ type Shipped struct {
 // Ship builds the profile's model image, pushes what the registry lacks,
 // and deploys it (see Deployer.Apply).
 func (s *Shipper) Ship(ctx context.Context, p *profiles.Profile) (Shipped, error) {
+	out, err := s.Prepare(ctx, p)
+	if err != nil {
+		return out, err
+	}
+	return s.Deploy(ctx, p, out)
+}
+
+// Prepare builds the model image and pushes what the registry lacks. It
+// changes nothing in the cluster, so cancelling it (a newer save arrived)
+// is always safe.
+func (s *Shipper) Prepare(ctx context.Context, p *profiles.Profile) (Shipped, error) {
 	var out Shipped
 	base, err := s.runtimeBase(ctx, p)
 	if err != nil {
 		return out, err
 	}
+	skip, err := modelIgnore(p.Model.Path)
+	if err != nil {
+		return out, err
+	}
 	step := s.Progress.Start("building %s", p.Name)
-	img, err := s.builder.Build(ctx, build.Model{Name: p.Name, Format: string(p.Model.Format), Path: p.Model.Path, File: p.Model.File, Ignore: build.DefaultIgnore}, base)
+	img, err := s.builder.Build(ctx, build.Model{Name: p.Name, Format: string(p.Model.Format), Path: p.Model.Path, File: p.Model.File, Ignore: skip}, base)
 	if err != nil {
 		step.Fail()
 		return out, fmt.Errorf("building %s: %w", p.Name, err)
@@ -86,9 +102,14 @@ func (s *Shipper) Ship(ctx context.Context, p *profiles.Profile) (Shipped, error
 	out.Push = step.Done(fmt.Sprintf("pushed %s to %s", humanBytes(pushed.Bytes), repo))
 	out.PushedBytes = pushed.Bytes
 	out.Image = path.Join(s.Registry.Pull, "kubox", p.Name) + "@" + img.Digest.String()
+	return out, nil
+}
 
-	step = s.Progress.Start("deploying %s to %s/%s", p.Name, s.Deployer.Target.Context, s.Deployer.Target.Namespace)
-	version := img.Version
+// Deploy upgrades the release to the image Prepare pushed, waits for it and
+// verifies it; a failure is rolled back (see Deployer.Apply).
+func (s *Shipper) Deploy(ctx context.Context, p *profiles.Profile, out Shipped) (Shipped, error) {
+	step := s.Progress.Start("deploying %s to %s/%s", p.Name, s.Deployer.Target.Context, s.Deployer.Target.Namespace)
+	version := out.Version
 	if !p.Runtime.Builtin() {
 		version = "" // a custom server reports versions its own way
 	}
@@ -102,12 +123,26 @@ func (s *Shipper) Ship(ctx context.Context, p *profiles.Profile) (Shipped, error
 		return out, err
 	}
 	if oc.Unchanged {
-		step.Done(fmt.Sprintf("%s %s already serves (revision %d): no changes", p.Name, img.Version, oc.Revision))
+		step.Done(fmt.Sprintf("%s %s already serves (revision %d): no changes", p.Name, out.Version, oc.Revision))
 		return out, nil
 	}
-	step.Done(fmt.Sprintf("%s %s serves (revision %d: helm %s, rollout %s, verify %s)", p.Name, img.Version, oc.Revision,
+	step.Done(fmt.Sprintf("%s %s serves (revision %d: helm %s, rollout %s, verify %s)", p.Name, out.Version, oc.Revision,
 		oc.Upgrade.Round(time.Millisecond), oc.Rollout.Round(time.Millisecond), oc.Verify.Round(time.Millisecond)))
 	return out, nil
+}
+
+// modelIgnore leaves out of the image what the model directory's
+// .kuboxignore and the defaults name: the same files `kubox dev` does not
+// rebuild for.
+func modelIgnore(path string) (func(string, bool) bool, error) {
+	if fi, err := os.Stat(path); err != nil || !fi.IsDir() {
+		return ignore.Defaults, nil
+	}
+	m, err := ignore.Load(path)
+	if err != nil {
+		return nil, err
+	}
+	return m, nil
 }
 
 // runtimeBase is the image the model is appended to: kubox itself

@@ -34,8 +34,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "print debug logs"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print nothing but results and errors"},
 		},
-		Commands: []*cli.Command{upCommand(), downCommand(), statusCommand(), deployCommand(), predictCommand(),
-			serveCommand(), versionCommand()},
+		Commands: []*cli.Command{upCommand(), downCommand(), statusCommand(), deployCommand(), devCommand(),
+			predictCommand(), serveCommand(), versionCommand()},
 	}
 	err := app.RunContext(ctx, args)
 	switch {

@@ -37,6 +37,18 @@ func target(c *cli.Context) kube.Target {
 	return kube.Target{Kubeconfig: c.String("kubeconfig"), Context: ctx, Namespace: c.String("namespace")}
 }
 
+// profilePath is -f, else ./kubox.yaml.
+func profilePath(c *cli.Context) (string, error) {
+	if path := c.String("file"); path != "" {
+		return path, nil
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	return profiles.Find(wd)
+}
+
 // loadProfile reads -f, else ./kubox.yaml; without either it returns the
 // built-in demo model when allowDemo is set.
 func loadProfile(c *cli.Context, out output, allowDemo bool) (*profiles.Profile, error) {

@@ -8,6 +8,7 @@ import (
 	"io"
 
 	"github.com/kubox-dev/kubox/deploy"
+	"github.com/kubox-dev/kubox/runtime"
 	"github.com/urfave/cli/v2"
 )
 
@@ -41,13 +42,22 @@ func predictCommand() *cli.Command {
 			if !json.Valid(req) {
 				return errors.New("the request is not valid JSON: see `kubox predict --help` for its shape")
 			}
-			d, err := deploy.New(target(c), out.log)
-			if err != nil {
-				return err
-			}
-			resp, err := d.Predict(c.Context, p.Name, req)
-			if err != nil {
-				return err
+			var resp []byte
+			if addr := devAddr(c, p.Name); addr != "" {
+				// kubox dev serves it on a stable local port already.
+				r, err := runtime.Client{Base: "http://" + addr}.Infer(c.Context, p.Name, req)
+				if err != nil {
+					return fmt.Errorf("model %q: %w", p.Name, err)
+				}
+				resp = r.Raw
+			} else {
+				d, err := deploy.New(target(c), out.log)
+				if err != nil {
+					return err
+				}
+				if resp, err = d.Predict(c.Context, p.Name, req); err != nil {
+					return err
+				}
 			}
 			// As the server sent it, on one line: ready for jq.
 			_, err = out.stdout.Write(append(bytes.TrimSpace(resp), '\n'))

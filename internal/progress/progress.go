@@ -84,14 +84,31 @@ func (s *Step) Fail() time.Duration {
 	return s.end("✗", "")
 }
 
+// Stop ends the step without a line of its own, for callers that report
+// the outcome themselves.
+func (s *Step) Stop() time.Duration {
+	elapsed := s.p.now().Sub(s.start)
+	if !s.p.quiet && s.p.live {
+		s.halt()
+		s.p.mu.Lock()
+		fmt.Fprint(s.p.w, "\r\033[K")
+		s.p.mu.Unlock()
+	}
+	return elapsed
+}
+
+func (s *Step) halt() {
+	close(s.stop)
+	s.done.Wait()
+}
+
 func (s *Step) end(mark, detail string) time.Duration {
 	elapsed := s.p.now().Sub(s.start)
 	if s.p.quiet {
 		return elapsed
 	}
 	if s.p.live {
-		close(s.stop)
-		s.done.Wait()
+		s.halt()
 	}
 	if detail == "" {
 		detail = s.title

@@ -129,6 +129,15 @@ type podSpec struct {
 // when the pod does not succeed, with the pod's events.
 func runPod(t testing.TB, kube kubernetes.Interface, p podSpec) string {
 	t.Helper()
+	logs, err := runPodErr(kube, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return logs
+}
+
+// runPodErr is runPod for goroutines other than the test's.
+func runPodErr(kube kubernetes.Interface, p podSpec) (string, error) {
 	ctx := context.Background()
 	pod := &corev1.Pod{
 		ObjectMeta: metav1.ObjectMeta{Name: p.name, Namespace: p.namespace},
@@ -146,7 +155,7 @@ func runPod(t testing.TB, kube kubernetes.Interface, p podSpec) string {
 		pod.Spec.Containers[0].VolumeMounts = []corev1.VolumeMount{{Name: "data", MountPath: "/data"}}
 	}
 	if _, err := kube.CoreV1().Pods(p.namespace).Create(ctx, pod, metav1.CreateOptions{}); err != nil {
-		t.Fatalf("creating pod %s: %v", p.name, err)
+		return "", fmt.Errorf("creating pod %s: %v", p.name, err)
 	}
 	var phase corev1.PodPhase
 	err := wait.PollUntilContextTimeout(ctx, 250*time.Millisecond, 3*time.Minute, true, func(ctx context.Context) (bool, error) {
@@ -159,9 +168,9 @@ func runPod(t testing.TB, kube kubernetes.Interface, p podSpec) string {
 	})
 	logs, _ := kube.CoreV1().Pods(p.namespace).GetLogs(p.name, &corev1.PodLogOptions{}).DoRaw(ctx)
 	if err != nil || phase != corev1.PodSucceeded {
-		t.Fatalf("pod %s/%s: phase %q, %v\nlog: %s\nevents:\n%s", p.namespace, p.name, phase, err, logs, podEvents(kube, p.namespace, p.name))
+		return "", fmt.Errorf("pod %s/%s: phase %q, %v\nlog: %s\nevents:\n%s", p.namespace, p.name, phase, err, logs, podEvents(kube, p.namespace, p.name))
 	}
-	return string(logs)
+	return string(logs), nil
 }
 
 func podEvents(kube kubernetes.Interface, ns, pod string) string {

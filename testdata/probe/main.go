@@ -6,6 +6,9 @@
 //	probe read FILE         print FILE
 //	probe load URL N C BODY POST BODY to URL N times from C workers, then
 //	                        print latency percentiles and throughput as JSON
+//	probe steady URL RPS SECONDS BODY
+//	                        POST BODY to URL at a steady rate, then print how
+//	                        many requests failed, and the first failures, as JSON
 package main
 
 import (
@@ -46,6 +49,8 @@ func run(args []string) error {
 		fmt.Print(string(b))
 	case cmd == "load" && len(rest) == 4:
 		return load(rest[0], rest[1], rest[2], rest[3])
+	case cmd == "steady" && len(rest) == 4:
+		return steady(rest[0], rest[1], rest[2], rest[3])
 	default:
 		return fmt.Errorf("unknown command %q", strings.Join(args, " "))
 	}
@@ -105,4 +110,52 @@ func load(url, nStr, cStr, body string) error {
 		"p50_ms": pct(0.50), "p99_ms": pct(0.99), "max_ms": pct(1), "mean_ms": sum.Seconds() * 1000 / float64(n),
 		"rps": float64(n) / total.Seconds(),
 	})
+}
+
+// steady sends requests at a fixed rate, each on its own goroutine so a slow
+// answer does not lower the rate, and reports every failure.
+func steady(url, rpsStr, secondsStr, body string) error {
+	rps, err1 := strconv.Atoi(rpsStr)
+	seconds, err2 := strconv.Atoi(secondsStr)
+	if err1 != nil || err2 != nil || rps < 1 || seconds < 1 {
+		return fmt.Errorf("steady: RPS and SECONDS must be positive integers")
+	}
+	client := &http.Client{Timeout: 10 * time.Second}
+	var mu sync.Mutex
+	var failures []string
+	var wg sync.WaitGroup
+	tick := time.NewTicker(time.Second / time.Duration(rps))
+	defer tick.Stop()
+	n := rps * seconds
+	for i := 0; i < n; i++ {
+		<-tick.C
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			resp, err := client.Post(url, "application/json", bytes.NewReader([]byte(body)))
+			msg := ""
+			switch {
+			case err != nil:
+				msg = err.Error()
+			case resp.StatusCode != http.StatusOK:
+				b, _ := io.ReadAll(resp.Body)
+				msg = fmt.Sprintf("%d %s", resp.StatusCode, bytes.TrimSpace(b))
+			}
+			if resp != nil {
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+			}
+			if msg != "" {
+				mu.Lock()
+				failures = append(failures, fmt.Sprintf("request %d at %s: %s", i, time.Now().Format("15:04:05.000"), msg))
+				mu.Unlock()
+			}
+		}(i)
+	}
+	wg.Wait()
+	first := failures
+	if len(first) > 10 {
+		first = first[:10]
+	}
+	return json.NewEncoder(os.Stdout).Encode(map[string]any{"requests": n, "failures": len(failures), "first": first})
 }
