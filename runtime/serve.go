@@ -28,6 +28,12 @@ type Options struct {
 	// Samples must give their expected outputs before the server reports
 	// ready; if one does not, Run returns an error and the pod fails.
 	Samples []Sample
+	// DrainDelay is how long the server goes on answering after a stop
+	// signal, with keep-alives off, before it closes connections: clients
+	// holding a kept-alive connection learn from a "Connection: close"
+	// answer to reconnect (to another pod) instead of losing a request to a
+	// connection closed under them.
+	DrainDelay time.Duration
 }
 
 // Run serves the model until ctx is cancelled (SIGTERM), then drains: it
@@ -75,6 +81,11 @@ func Run(ctx context.Context, log *slog.Logger, o Options) error {
 	case <-ctx.Done():
 	}
 	s.Drain()
+	if o.DrainDelay > 0 {
+		srv.SetKeepAlivesEnabled(false)
+		log.Info("stopping: not ready, closing kept-alive connections", "delay", o.DrainDelay.String())
+		time.Sleep(o.DrainDelay)
+	}
 	timeout := o.ShutdownTimeout
 	if timeout <= 0 {
 		timeout = 25 * time.Second

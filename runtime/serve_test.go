@@ -93,3 +93,59 @@ func TestRunRefusesWrongSamples(t *testing.T) {
 		t.Errorf("Run(wrong sample) = %v, want the failing sample named", err)
 	}
 }
+
+// TestRunClosesKeptAliveConnectionsWhileDraining: after a stop, a client
+// on a kept-alive connection still gets answers, each telling it to close
+// the connection, so no request is lost to a connection closed under it.
+func TestRunClosesKeptAliveConnectionsWhileDraining(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- Run(ctx, slog.New(slog.NewTextHandler(io.Discard, nil)), Options{
+			Name: "iris", Format: FormatXGBoost, Version: "v1", Addr: addr, DrainDelay: 500 * time.Millisecond,
+			Path: filepath.Join("..", "testdata", "models", "iris-xgboost"),
+		})
+	}()
+	client := &http.Client{Transport: &http.Transport{}}
+	infer := func() *http.Response {
+		resp, err := client.Post("http://"+addr+"/v2/models/iris/infer", "application/json",
+			strings.NewReader(`{"inputs":[{"name":"input","datatype":"FP32","shape":[1,4],"data":[5.1,3.5,1.4,0.2]}]}`))
+		if err != nil {
+			t.Fatalf("infer: %v", err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		resp, err := client.Get("http://" + addr + "/v2/health/ready")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("server not ready")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if resp := infer(); resp.Close {
+		t.Fatalf("a serving server closed a kept-alive connection")
+	}
+	stop()
+	time.Sleep(100 * time.Millisecond)
+	if resp := infer(); resp.StatusCode != 200 || !resp.Close {
+		t.Errorf("while draining: status %d, Connection: close = %v; want 200 and close", resp.StatusCode, resp.Close)
+	}
+	if err := <-done; err != nil {
+		t.Errorf("Run() = %v", err)
+	}
+}

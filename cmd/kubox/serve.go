@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/kubox-dev/kubox/runtime"
 	"github.com/urfave/cli/v2"
@@ -21,6 +22,7 @@ func serveCommand() *cli.Command {
 			&cli.StringFlag{Name: "address", EnvVars: []string{"KUBOX_ADDRESS"}, Usage: "address to listen on (default: all interfaces)"},
 			&cli.Int64Flag{Name: "max-request-bytes", EnvVars: []string{"KUBOX_MAX_REQUEST_BYTES"}, Value: runtime.DefaultMaxRequestBytes, Usage: "largest request body accepted"},
 			&cli.StringFlag{Name: "inference-log", EnvVars: []string{"KUBOX_INFERENCE_LOG"}, Usage: "append one JSON line per inference request to this file"},
+			&cli.DurationFlag{Name: "drain-delay", EnvVars: []string{"KUBOX_DRAIN_DELAY"}, Value: 2 * time.Second, Usage: "after a stop signal, how long to keep answering (closing kept-alive connections) before shutting down"},
 			&cli.StringFlag{Name: "samples", EnvVars: []string{"KUBOX_SAMPLES"}, Usage: "JSON list of samples that must pass before the server reports ready"},
 		},
 		Action: func(c *cli.Context) error {
@@ -35,6 +37,7 @@ func serveCommand() *cli.Command {
 				Name: c.String("model-name"), Format: c.String("model-format"), Path: c.String("model-path"),
 				Version: c.String("model-version"), Addr: fmt.Sprintf("%s:%d", c.String("address"), c.Int("port")),
 				MaxRequestBytes: c.Int64("max-request-bytes"), InferenceLog: c.String("inference-log"), Samples: samples,
+				DrainDelay: c.Duration("drain-delay"),
 			})
 		},
 	}
