@@ -65,10 +65,10 @@ func bytesString(n int64) string {
 	switch {
 	case n < 1<<10:
 		return fmt.Sprintf("%d B", n)
-	case n < 1<<20:
+	case n < 10<<20:
 		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
 	default:
-		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+		return fmt.Sprintf("%.2f MiB", float64(n)/(1<<20))
 	}
 }
 
