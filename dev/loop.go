@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -153,6 +154,10 @@ func (l *Loop) Run(ctx context.Context) error {
 				if l.Cycles != nil {
 					l.Cycles <- o.cycle
 				}
+				// A cycle allocates tens of MB (Helm decodes and renders the
+				// release); the loop then idles, usually for minutes: give the
+				// memory back now rather than when the scavenger gets to it.
+				debug.FreeOSMemory()
 			}
 			if pending != nil {
 				start(pending)
