@@ -13,37 +13,46 @@ import (
 	"time"
 )
 
-// TestRunDrainsOnStop stops a real server while a request is in flight:
-// the server must refuse new connections, finish that request, and return
-// without error.
-func TestRunDrainsOnStop(t *testing.T) {
+// startRun runs a server for the demo model on a free port until stop is
+// called, and waits until it is ready; done receives Run's result.
+func startRun(t *testing.T, drain time.Duration) (addr string, stop context.CancelFunc, done <-chan error) {
+	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	addr := l.Addr().String()
+	addr = l.Addr().String()
 	l.Close()
 	ctx, stop := context.WithCancel(context.Background())
-	done := make(chan error, 1)
+	result := make(chan error, 1)
 	go func() {
-		done <- Run(ctx, slog.New(slog.NewTextHandler(io.Discard, nil)), Options{
-			Name: "iris", Format: FormatXGBoost, Version: "v1", Addr: addr,
+		result <- Run(ctx, slog.New(slog.NewTextHandler(io.Discard, nil)), Options{
+			Name: "iris", Format: FormatXGBoost, Version: "v1", Addr: addr, DrainDelay: drain,
 			Path: filepath.Join("..", "testdata", "models", "iris-xgboost"),
 		})
 	}()
-	base := "http://" + addr
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		resp, err := http.Get(base + "/v2/health/ready")
-		if err == nil && resp.StatusCode == http.StatusOK {
+		resp, err := http.Get("http://" + addr + "/v2/health/ready")
+		if err == nil {
 			resp.Body.Close()
-			break
+			if resp.StatusCode == http.StatusOK {
+				return addr, stop, result
+			}
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("server not ready: %v", err)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// TestRunDrainsOnStop stops a real server while a request is in flight:
+// the server must refuse new connections, finish that request, and return
+// without error.
+func TestRunDrainsOnStop(t *testing.T) {
+	addr, stop, done := startRun(t, 0)
+	base := "http://" + addr
 
 	// A request whose body is still arriving when the stop comes.
 	pr, pw := io.Pipe()
@@ -98,20 +107,7 @@ func TestRunRefusesWrongSamples(t *testing.T) {
 // on a kept-alive connection still gets answers, each telling it to close
 // the connection, so no request is lost to a connection closed under it.
 func TestRunClosesKeptAliveConnectionsWhileDraining(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	ctx, stop := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() {
-		done <- Run(ctx, slog.New(slog.NewTextHandler(io.Discard, nil)), Options{
-			Name: "iris", Format: FormatXGBoost, Version: "v1", Addr: addr, DrainDelay: 500 * time.Millisecond,
-			Path: filepath.Join("..", "testdata", "models", "iris-xgboost"),
-		})
-	}()
+	addr, stop, done := startRun(t, 500*time.Millisecond)
 	client := &http.Client{Transport: &http.Transport{}}
 	infer := func() *http.Response {
 		resp, err := client.Post("http://"+addr+"/v2/models/iris/infer", "application/json",
@@ -122,20 +118,6 @@ func TestRunClosesKeptAliveConnectionsWhileDraining(t *testing.T) {
 		io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
 		return resp
-	}
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		resp, err := client.Get("http://" + addr + "/v2/health/ready")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				break
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("server not ready")
-		}
-		time.Sleep(20 * time.Millisecond)
 	}
 	if resp := infer(); resp.Close {
 		t.Fatalf("a serving server closed a kept-alive connection")

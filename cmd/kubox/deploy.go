@@ -17,23 +17,28 @@ func deployCommand() *cli.Command {
 			"is rolled back, and the previous one serves throughout.",
 		Flags: modelFlags(),
 		Action: func(c *cli.Context) error {
-			out := newOutput(c)
-			p, err := loadProfile(c, out, false)
-			if err != nil {
-				return err
-			}
-			s, err := shipper(c, out)
-			if err != nil {
-				return err
-			}
-			shipped, err := s.Ship(c.Context, p)
-			if err != nil {
-				return err
-			}
-			printShipped(out.stdout, s, p.Name, shipped)
-			return nil
+			return ship(c, newOutput(c), false)
 		},
 	}
+}
+
+// ship deploys the profile (or the demo model, when allowed and there is
+// no profile) and prints where it serves.
+func ship(c *cli.Context, out output, allowDemo bool) error {
+	p, err := loadProfile(c, out, allowDemo)
+	if err != nil {
+		return err
+	}
+	s, err := shipper(c, out)
+	if err != nil {
+		return err
+	}
+	shipped, err := s.Ship(c.Context, p)
+	if err != nil {
+		return err
+	}
+	printShipped(out.stdout, s, p.Name, shipped)
+	return nil
 }
 
 // printShipped prints where the model serves.

@@ -46,20 +46,7 @@ func upCommand() *cli.Command {
 			if !c.Bool("model") {
 				return nil
 			}
-			p, err := loadProfile(c, out, true)
-			if err != nil {
-				return err
-			}
-			s, err := shipper(c, out)
-			if err != nil {
-				return err
-			}
-			shipped, err := s.Ship(c.Context, p)
-			if err != nil {
-				return err
-			}
-			printShipped(out.stdout, s, p.Name, shipped)
-			return nil
+			return ship(c, out, true)
 		},
 	}
 }
