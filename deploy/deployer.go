@@ -293,3 +293,11 @@ func (d *Deployer) Uninstall(name string) error {
 	}
 	return nil
 }
+
+// KubeOf is d's client, or nil without a cluster.
+func KubeOf(d *Deployer) kubernetes.Interface {
+	if d == nil {
+		return nil
+	}
+	return d.Kube
+}

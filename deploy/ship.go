@@ -18,7 +18,6 @@ import (
 	"github.com/kubox-dev/kubox/internal/progress"
 	"github.com/kubox-dev/kubox/profiles"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"sigs.k8s.io/yaml"
 )
 
 // Registry is where images go: Push is the name this machine pushes to,
@@ -32,7 +31,8 @@ type Registry struct {
 // loop reads and pushes only what changed.
 type Shipper struct {
 	Deployer *Deployer
-	Registry Registry
+	// Env binds the deploy to the cluster (see ResolveEnv).
+	Env      Env
 	Progress *progress.Printer
 	// RuntimeImage overrides the runtime base (KUBOX_RUNTIME_IMAGE).
 	RuntimeImage string
@@ -63,6 +63,9 @@ type Shipped struct {
 // Ship builds the profile's model image, pushes what the registry lacks,
 // and deploys it (see Deployer.Apply).
 func (s *Shipper) Ship(ctx context.Context, p *profiles.Profile) (Shipped, error) {
+	if err := s.Preflight(ctx, p); err != nil {
+		return Shipped{}, err
+	}
 	out, err := s.Prepare(ctx, p)
 	if err != nil {
 		return out, err
@@ -92,7 +95,7 @@ func (s *Shipper) Prepare(ctx context.Context, p *profiles.Profile) (Shipped, er
 	out.Build = step.Done(fmt.Sprintf("built %s version %s (model %s)", p.Name, img.Version, humanBytes(img.ModelBytes)))
 	out.Version = img.Version
 
-	repo := path.Join(s.Registry.Push, "kubox", p.Name)
+	repo := path.Join(s.Env.Registry.Push, "kubox", p.Name)
 	step = s.Progress.Start("pushing to %s", repo)
 	pushed, err := build.Push(ctx, img.Image, repo, img.Version)
 	if err != nil {
@@ -101,7 +104,7 @@ func (s *Shipper) Prepare(ctx context.Context, p *profiles.Profile) (Shipped, er
 	}
 	out.Push = step.Done(fmt.Sprintf("pushed %s to %s", humanBytes(pushed.Bytes), repo))
 	out.PushedBytes = pushed.Bytes
-	out.Image = path.Join(s.Registry.Pull, "kubox", p.Name) + "@" + img.Digest.String()
+	out.Image = path.Join(s.Env.Registry.Pull, "kubox", p.Name) + "@" + img.Digest.String()
 	return out, nil
 }
 
@@ -114,7 +117,7 @@ func (s *Shipper) Deploy(ctx context.Context, p *profiles.Profile, out Shipped) 
 		version = "" // a custom server reports versions its own way
 	}
 	oc, err := s.Deployer.Apply(ctx, Release{
-		Name: p.Name, Image: out.Image, Values: Values(p, out.Image), Port: serverPort(p),
+		Name: p.Name, Image: out.Image, Values: Values(p, out.Image, s.Env), Port: serverPort(p),
 		Version: version, Samples: Samples(p), Timeout: s.Timeout, Trial: !p.Runtime.Builtin(),
 	})
 	out.Outcome = oc
@@ -158,7 +161,7 @@ func (s *Shipper) runtimeBase(ctx context.Context, p *profiles.Profile) (v1.Imag
 	}
 	switch r := p.Runtime; {
 	case r.Dockerfile != "":
-		ref := path.Join(s.Registry.Push, "kubox", p.Name) + ":runtime"
+		ref := path.Join(s.Env.Registry.Push, "kubox", p.Name) + ":runtime"
 		if err := s.buildDockerfile(ctx, p, ref); err != nil {
 			return nil, err
 		}
@@ -237,8 +240,12 @@ func lastLines(s string, n int) string {
 	return "  | " + strings.Join(lines, "\n  | ")
 }
 
-// nodePlatform asks the cluster what its nodes run.
+// nodePlatform asks the cluster what its nodes run; without a cluster,
+// Linux on this machine's architecture.
 func (s *Shipper) nodePlatform(ctx context.Context) (v1.Platform, error) {
+	if s.Deployer == nil {
+		return build.HostPlatformFor("linux", build.HostPlatform().Architecture), nil
+	}
 	nodes, err := s.Deployer.Kube.CoreV1().Nodes().List(ctx, metav1.ListOptions{Limit: 1})
 	if err != nil {
 		return v1.Platform{}, fmt.Errorf("reading the cluster's nodes: %w", err)
@@ -248,27 +255,6 @@ func (s *Shipper) nodePlatform(ctx context.Context) (v1.Platform, error) {
 	}
 	info := nodes.Items[0].Status.NodeInfo
 	return v1.Platform{OS: info.OperatingSystem, Architecture: info.Architecture}, nil
-}
-
-// LocalRegistry reads the registry a cluster publishes in the KEP-1755
-// ConfigMap kube-public/local-registry-hosting.
-func LocalRegistry(ctx context.Context, d *Deployer) (Registry, error) {
-	cm, err := d.Kube.CoreV1().ConfigMaps("kube-public").Get(ctx, "local-registry-hosting", metav1.GetOptions{})
-	if err != nil {
-		return Registry{}, fmt.Errorf("finding the cluster's registry in kube-public/local-registry-hosting: %w (run `kubox up` first)", err)
-	}
-	var h struct {
-		Host                     string `json:"host"`
-		HostFromContainerRuntime string `json:"hostFromContainerRuntime"`
-	}
-	if err := yaml.Unmarshal([]byte(cm.Data["localRegistryHosting.v1"]), &h); err != nil || h.Host == "" {
-		return Registry{}, fmt.Errorf("kube-public/local-registry-hosting has no host: run `kubox up` to repair it")
-	}
-	r := Registry{Push: h.Host, Pull: h.HostFromContainerRuntime}
-	if r.Pull == "" {
-		r.Pull = r.Push
-	}
-	return r, nil
 }
 
 func humanBytes(n int64) string {

@@ -9,10 +9,11 @@ import (
 )
 
 // Values returns the model-serving chart values for a profile whose image
-// is image (repository@digest). Only what the profile says is set; the
-// chart's defaults fill the rest. Nothing here depends on the cluster but
-// the image reference, so one profile renders the same everywhere.
-func Values(p *profiles.Profile, image string) map[string]any {
+// is image (repository@digest) on the cluster env describes. Only what the
+// profile says is set, and the chart's defaults fill the rest; from the
+// environment come the image's registry, the pull secret, the inference
+// log's storage class and the ingress, nothing else.
+func Values(p *profiles.Profile, image string, env Env) map[string]any {
 	repo, digest, _ := strings.Cut(image, "@")
 	s := p.Serving
 	v := map[string]any{
@@ -65,23 +66,29 @@ func Values(p *profiles.Profile, image string) map[string]any {
 		v["pdb"] = map[string]any{"enabled": true}
 	}
 	if l := s.InferenceLog; l != nil && l.Enabled {
-		v["inferenceLog"] = map[string]any{"enabled": true, "size": l.Size}
+		v["inferenceLog"] = map[string]any{"enabled": true, "size": l.Size, "storageClassName": env.StorageClass}
+	}
+	if env.PullSecret != "" {
+		v["imagePullSecrets"] = []any{env.PullSecret}
+	}
+	if env.IngressHost != "" {
+		v["ingress"] = map[string]any{"enabled": true, "host": env.IngressHost, "className": env.IngressClass}
 	}
 	r := p.Runtime
-	var env []any
+	var vars []any
 	// The server listens where the chart's probes and Service look.
-	env = append(env, map[string]any{"name": "KUBOX_PORT", "value": strconv.Itoa(serverPort(p))})
+	vars = append(vars, map[string]any{"name": "KUBOX_PORT", "value": strconv.Itoa(serverPort(p))})
 	if r.Builtin() {
 		// The built-in server runs the samples before it reports ready.
 		if len(p.Samples) > 0 {
 			js, _ := json.Marshal(Samples(p))
-			env = append(env, map[string]any{"name": "KUBOX_SAMPLES", "value": string(js)})
+			vars = append(vars, map[string]any{"name": "KUBOX_SAMPLES", "value": string(js)})
 		}
 	}
 	for _, e := range r.Env {
-		env = append(env, map[string]any{"name": e.Name, "value": e.Value})
+		vars = append(vars, map[string]any{"name": e.Name, "value": e.Value})
 	}
-	v["env"] = env
+	v["env"] = vars
 	if len(r.Command) > 0 {
 		v["command"] = toAnySlice(r.Command)
 	}

@@ -58,7 +58,7 @@ serving:
 			if err != nil {
 				t.Fatalf("Parse() = %v", err)
 			}
-			manifest, err := Render(context.Background(), p.Name, "kubox", Values(p, image))
+			manifest, err := Render(context.Background(), p.Name, "kubox", Values(p, image, Env{}))
 			if err != nil {
 				t.Fatalf("Render(Values(%s)) = %v", tt.name, err)
 			}

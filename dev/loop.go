@@ -186,6 +186,11 @@ func (l *Loop) cycle(ctx, prep context.Context, n int, ch *watch.Change, serving
 	}
 	c.Model = p.Name
 	step := l.Progress.Start("#%d %s: %s", n, p.Name, what)
+	if err := l.Shipper.Preflight(prep, p); err != nil {
+		step.Stop()
+		c.Err = err
+		return outcome{cycle: c}
+	}
 	shipped, err := l.Shipper.Prepare(prep, p)
 	if prep.Err() != nil && ctx.Err() == nil {
 		step.Stop()

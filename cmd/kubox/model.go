@@ -24,7 +24,7 @@ func modelFlags(extra ...cli.Flag) []cli.Flag {
 		&cli.StringFlag{Name: "context", EnvVars: []string{"KUBOX_CONTEXT"}, Usage: "kube context to deploy to (default: the local cluster's, kind-<name>)"},
 		&cli.StringFlag{Name: "namespace", Aliases: []string{"n"}, Value: "kubox", EnvVars: []string{"KUBOX_NAMESPACE"}, Usage: "namespace of the model's release"},
 		&cli.DurationFlag{Name: "timeout", Value: 3 * time.Minute, Usage: "how long a rollout may take"},
-	}, extra...)
+	}, append(bindingFlags(), extra...)...)
 }
 
 // target is the cluster the model commands act on: a context named
@@ -88,16 +88,34 @@ func demoProfile(c *cli.Context) (*profiles.Profile, error) {
 	return p, err
 }
 
-// shipper connects to the target cluster and finds its registry.
+// bindingFlags set the values that differ between clusters; each also
+// has an environment variable, and otherwise comes from the cluster.
+func bindingFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "registry", Usage: "registry to push to, host[:port][/path] ($KUBOX_REGISTRY; default: the cluster's local registry)"},
+		&cli.StringFlag{Name: "pull-registry", Usage: "the same registry as the nodes name it ($KUBOX_PULL_REGISTRY; default: --registry)"},
+		&cli.StringFlag{Name: "storage-class", Usage: "StorageClass of the inference log's volume ($KUBOX_STORAGE_CLASS; default: the cluster's default)"},
+		&cli.StringFlag{Name: "ingress-class", Usage: "IngressClass of the model's Ingress ($KUBOX_INGRESS_CLASS; default: the cluster's default)"},
+		&cli.StringFlag{Name: "ingress-host", Usage: "host name to serve the model on through an Ingress ($KUBOX_INGRESS_HOST; default: no Ingress)"},
+		&cli.StringFlag{Name: "pull-secret", Usage: "Secret the nodes pull the image with ($KUBOX_PULL_SECRET)"},
+	}
+}
+
+func bindingInputs(c *cli.Context) deploy.Inputs {
+	return deploy.Inputs{Registry: c.String("registry"), PullRegistry: c.String("pull-registry"), StorageClass: c.String("storage-class"),
+		IngressClass: c.String("ingress-class"), IngressHost: c.String("ingress-host"), PullSecret: c.String("pull-secret")}
+}
+
+// shipper connects to the target cluster and binds the deploy to it.
 func shipper(c *cli.Context, out output) (*deploy.Shipper, error) {
 	d, err := deploy.New(target(c), out.log)
 	if err != nil {
 		return nil, err
 	}
-	reg, err := deploy.LocalRegistry(c.Context, d)
+	env, err := deploy.ResolveEnv(c.Context, d.Kube, bindingInputs(c), os.Getenv)
 	if err != nil {
 		return nil, err
 	}
-	return &deploy.Shipper{Deployer: d, Registry: reg, Progress: out.progress,
+	return &deploy.Shipper{Deployer: d, Env: env, Progress: out.progress,
 		RuntimeImage: os.Getenv("KUBOX_RUNTIME_IMAGE"), RuntimeBinary: os.Getenv("KUBOX_RUNTIME_BINARY"), Timeout: c.Duration("timeout")}, nil
 }
