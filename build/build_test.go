@@ -3,6 +3,7 @@ package build
 import (
 	"bytes"
 	"context"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -178,5 +179,28 @@ func TestSelfBase(t *testing.T) {
 		if _, err := b.SelfBase("/bin/ls", HostPlatformFor("linux", "amd64")); err == nil || !strings.Contains(err.Error(), "CGO_ENABLED=0") {
 			t.Errorf("SelfBase(dynamic binary) = %v, want the rebuild hint", err)
 		}
+	}
+}
+
+func TestPushWithWrongCredentials(t *testing.T) {
+	t.Parallel()
+	reg := registry.New()
+	locked := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if u, p, ok := r.BasicAuth(); !ok || u != "ml" || p != "secret" {
+			w.Header().Set("WWW-Authenticate", `Basic realm="registry"`)
+			http.Error(w, `{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}`, http.StatusUnauthorized)
+			return
+		}
+		reg.ServeHTTP(w, r)
+	}))
+	defer locked.Close()
+	var b Builder
+	res, err := b.Build(context.Background(), Model{Name: "iris", Format: "xgboost", Path: modelDir(t, map[string]int{"model.json": 10}, 'a')}, empty.Image)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Push(context.Background(), res.Image, strings.TrimPrefix(locked.URL, "http://")+"/kubox/iris", res.Version)
+	if err == nil || !strings.Contains(err.Error(), "refused the credentials (401)") || !strings.Contains(err.Error(), "docker login") {
+		t.Errorf("Push() with no valid credentials = %v, want the refusal and the fix", err)
 	}
 }

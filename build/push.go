@@ -2,6 +2,7 @@ package build
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -12,6 +13,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 )
 
 // Pushed says what a push sent.
@@ -47,6 +49,10 @@ func Push(ctx context.Context, img v1.Image, repo, version string) (Pushed, erro
 	if err != nil {
 		if ctx.Err() != nil {
 			return Pushed{}, ctx.Err()
+		}
+		var te *transport.Error
+		if errors.As(err, &te) && (te.StatusCode == http.StatusUnauthorized || te.StatusCode == http.StatusForbidden) {
+			return Pushed{}, fmt.Errorf("pushing %s: the registry refused the credentials (%d): log in with `docker login %s` (kubox uses Docker's credentials), then retry", tag, te.StatusCode, tag.RegistryStr())
 		}
 		return Pushed{}, fmt.Errorf("pushing %s: %w", tag, err)
 	}
