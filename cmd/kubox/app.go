@@ -35,7 +35,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print nothing but results and errors"},
 		},
 		Commands: []*cli.Command{upCommand(), downCommand(), statusCommand(), deployCommand(), devCommand(),
-			predictCommand(), renderCommand(), serveCommand(), versionCommand()},
+			predictCommand(), renderCommand(), schemaCommand(), serveCommand(), versionCommand()},
 	}
 	err := app.RunContext(ctx, args)
 	switch {

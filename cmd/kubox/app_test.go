@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 )
@@ -73,5 +74,13 @@ func TestVersion(t *testing.T) {
 	code, stdout, _ := runKubox(t, "version")
 	if code != exitOK || !strings.HasPrefix(stdout, "kubox ") || !strings.Contains(stdout, "default node image kindest/node:") {
 		t.Errorf("kubox version = %d, %q", code, stdout)
+	}
+}
+
+func TestSchemaIsJSON(t *testing.T) {
+	code, stdout, _ := runKubox(t, "schema")
+	var schema map[string]any
+	if code != exitOK || json.Unmarshal([]byte(stdout), &schema) != nil || schema["$schema"] == nil {
+		t.Errorf("kubox schema = %d, %.200s", code, stdout)
 	}
 }
