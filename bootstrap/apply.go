@@ -49,9 +49,16 @@ func (b *Bootstrapper) Apply(ctx context.Context, spec Spec) (Result, error) {
 	}
 
 	if len(nodes) == 0 {
+		if err := b.writeRecord(ctx, s); err != nil {
+			return Result{}, err
+		}
 		step := b.Progress.Start("creating cluster %q from %s", s.Name, s.NodeImage)
 		if err := createCluster(ctx, b.Kind, s); err != nil {
 			step.Fail()
+			if ctx.Err() != nil {
+				// Cancelled: the half-made cluster is gone, so is its record.
+				_ = b.removeRecord(context.WithoutCancel(ctx), s.Name)
+			}
 			return Result{}, err
 		}
 		step.Done(fmt.Sprintf("created cluster %q", s.Name))

@@ -20,6 +20,7 @@ type Docker interface {
 	registry.Docker
 	registry.Files
 	dockerx.Images
+	Volumes
 	ContainerList(ctx context.Context, opts container.ListOptions) ([]container.Summary, error)
 }
 

@@ -22,47 +22,16 @@ type DeleteResult struct {
 // purge is set: then the cluster's volumes go too, and the registry and its
 // images go when no other kubox cluster remains.
 func (b *Bootstrapper) Delete(ctx context.Context, spec Spec, purge bool) (DeleteResult, error) {
-	var res DeleteResult
 	s, err := spec.Resolved()
 	if err != nil {
+		return DeleteResult{}, err
+	}
+	res, err := b.deleteCluster(ctx, s, purge)
+	if err != nil || !purge {
+		if err == nil {
+			res.Kept = append(res.Kept, "registry "+s.Registry.Host()+" and its images")
+		}
 		return res, err
-	}
-	nodes, err := listNodes(ctx, b.Docker, s.Name)
-	if err != nil {
-		return res, err
-	}
-	for _, n := range nodes {
-		if !n.Managed {
-			return res, fmt.Errorf("cluster %q was not created by kubox, so kubox leaves it alone: delete it with `kind delete cluster --name %s`", s.Name, s.Name)
-		}
-	}
-	res.Existed = len(nodes) > 0
-	if res.Existed {
-		if purge {
-			b.clearVolumes(s)
-		}
-		step := b.Progress.Start("deleting cluster %q", s.Name)
-		if err := b.Kind.Delete(s.Name, s.Kubeconfig); err != nil {
-			step.Fail()
-			return res, fmt.Errorf("deleting cluster %q: %w", s.Name, err)
-		}
-		step.Done(fmt.Sprintf("deleted cluster %q", s.Name))
-		res.Removed = append(res.Removed, fmt.Sprintf("cluster %q and kube context %q", s.Name, s.Context()))
-	}
-	if !purge {
-		if _, err := os.Stat(s.StorageDir()); err == nil {
-			res.Kept = append(res.Kept, "volumes in "+s.StorageDir())
-		}
-		res.Kept = append(res.Kept, "registry "+s.Registry.Host()+" and its images")
-		return res, nil
-	}
-
-	clusterDir := filepath.Dir(s.StorageDir())
-	if _, err := os.Stat(clusterDir); err == nil {
-		if err := os.RemoveAll(clusterDir); err != nil {
-			return res, fmt.Errorf("removing volumes: %w (remove %s by hand, with sudo if a pod wrote files as root)", err, clusterDir)
-		}
-		res.Removed = append(res.Removed, "volumes in "+clusterDir)
 	}
 	others, err := kuboxClusters(ctx, b.Docker)
 	if err != nil {
@@ -89,8 +58,63 @@ func (b *Bootstrapper) Delete(ctx context.Context, spec Spec, purge bool) (Delet
 		res.Removed = append(res.Removed, "registry "+s.Registry.Host()+" and its images in "+s.Registry.DataDir)
 	}
 	// The data directory goes too once nothing is left in it.
-	_ = os.Remove(filepath.Dir(clusterDir))
+	_ = os.Remove(filepath.Join(s.DataDir, "clusters"))
 	_ = os.Remove(s.DataDir)
+	return res, nil
+}
+
+// DeleteEphemeral removes a cluster with its volumes and its record, and
+// leaves the shared registry alone: the end of a `kubox ci run`.
+func (b *Bootstrapper) DeleteEphemeral(ctx context.Context, spec Spec) (DeleteResult, error) {
+	s, err := spec.Resolved()
+	if err != nil {
+		return DeleteResult{}, err
+	}
+	return b.deleteCluster(ctx, s, true)
+}
+
+// deleteCluster removes the cluster, its kube context and its record, and
+// with purge its volumes.
+func (b *Bootstrapper) deleteCluster(ctx context.Context, s Spec, purge bool) (DeleteResult, error) {
+	var res DeleteResult
+	nodes, err := listNodes(ctx, b.Docker, s.Name)
+	if err != nil {
+		return res, err
+	}
+	for _, n := range nodes {
+		if !n.Managed {
+			return res, fmt.Errorf("cluster %q was not created by kubox, so kubox leaves it alone: delete it with `kind delete cluster --name %s`", s.Name, s.Name)
+		}
+	}
+	res.Existed = len(nodes) > 0
+	if res.Existed {
+		if purge {
+			b.clearVolumes(s)
+		}
+		step := b.Progress.Start("deleting cluster %q", s.Name)
+		if err := b.Kind.Delete(s.Name, s.Kubeconfig); err != nil {
+			step.Fail()
+			return res, fmt.Errorf("deleting cluster %q: %w", s.Name, err)
+		}
+		step.Done(fmt.Sprintf("deleted cluster %q", s.Name))
+		res.Removed = append(res.Removed, fmt.Sprintf("cluster %q and kube context %q", s.Name, s.Context()))
+	}
+	if err := b.removeRecord(ctx, s.Name); err != nil {
+		return res, err
+	}
+	clusterDir := filepath.Dir(s.StorageDir())
+	if !purge {
+		if _, err := os.Stat(s.StorageDir()); err == nil {
+			res.Kept = append(res.Kept, "volumes in "+s.StorageDir())
+		}
+		return res, nil
+	}
+	if _, err := os.Stat(clusterDir); err == nil {
+		if err := os.RemoveAll(clusterDir); err != nil {
+			return res, fmt.Errorf("removing volumes: %w (remove %s by hand, with sudo if a pod wrote files as root)", err, clusterDir)
+		}
+		res.Removed = append(res.Removed, "volumes in "+clusterDir)
+	}
 	return res, nil
 }
 

@@ -42,6 +42,9 @@ type Spec struct {
 	Kubeconfig string
 	// Wait bounds how long Apply waits for nodes to become Ready.
 	Wait time.Duration
+	// Expires, when set, makes the cluster ephemeral: `kubox prune`
+	// removes it after this time.
+	Expires time.Time
 }
 
 // nameRE is a DNS label: the name becomes part of container and host names.

@@ -129,13 +129,21 @@ func Ensure(ctx context.Context, d Docker, s Spec) ([]string, error) {
 		st = State{}
 	}
 	if !st.Exists {
-		if err := create(ctx, d, s); err != nil {
+		err := create(ctx, d, s)
+		switch {
+		case cerrdefs.IsConflict(err):
+			// Another kubox (a parallel `kubox ci run`) created it first.
+			if st, err = Inspect(ctx, d, s); err != nil {
+				return changes, err
+			}
+		case err != nil:
 			return changes, err
+		default:
+			if len(changes) == 0 {
+				changes = append(changes, fmt.Sprintf("created registry %s (data in %s)", s.Host(), s.DataDir))
+			}
+			st = State{Exists: true, Connected: true}
 		}
-		if len(changes) == 0 {
-			changes = append(changes, fmt.Sprintf("created registry %s (data in %s)", s.Host(), s.DataDir))
-		}
-		st = State{Exists: true, Connected: true}
 	}
 	if !st.Connected {
 		if err := d.NetworkConnect(ctx, s.Network, s.Name, nil); err != nil {
@@ -144,7 +152,7 @@ func Ensure(ctx context.Context, d Docker, s Spec) ([]string, error) {
 		changes = append(changes, fmt.Sprintf("attached registry to network %q", s.Network))
 	}
 	if !st.Running {
-		if err := d.ContainerStart(ctx, s.Name, container.StartOptions{}); err != nil {
+		if err := d.ContainerStart(ctx, s.Name, container.StartOptions{}); err != nil && !alreadyStarted(ctx, d, s) {
 			return changes, fmt.Errorf("starting registry %q: %w (if the port is in use, choose another with --registry-port)", s.Name, err)
 		}
 		if len(changes) == 0 {
@@ -226,4 +234,11 @@ func Remove(ctx context.Context, d Docker, s Spec, purge bool) (bool, error) {
 		}
 	}
 	return removed, nil
+}
+
+// alreadyStarted reports whether a start that failed lost a race with
+// another kubox starting the same container.
+func alreadyStarted(ctx context.Context, d Docker, s Spec) bool {
+	st, err := Inspect(ctx, d, s)
+	return err == nil && st.Running && st.Drift == ""
 }

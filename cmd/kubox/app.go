@@ -35,12 +35,15 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print nothing but results and errors"},
 		},
 		Commands: []*cli.Command{upCommand(), downCommand(), statusCommand(), deployCommand(), devCommand(),
-			predictCommand(), renderCommand(), schemaCommand(), serveCommand(), versionCommand()},
+			predictCommand(), renderCommand(), schemaCommand(), ciCommand(), pruneCommand(), serveCommand(), versionCommand()},
 	}
 	err := app.RunContext(ctx, args)
+	var code exitCode
 	switch {
 	case err == nil:
 		return exitOK
+	case errors.As(err, &code):
+		return int(code) // a command's own exit code, passed through
 	case ctx.Err() != nil || errors.Is(err, context.Canceled):
 		fmt.Fprintln(stderr, "kubox: interrupted; nothing was left half-made")
 		return exitCancelled
@@ -49,6 +52,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return exitError
 	}
 }
+
+// exitCode is an exit code a command passes through (kubox ci run exits
+// with its CMD's), with nothing more to say.
+type exitCode int
+
+func (e exitCode) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
 
 // output is what every command prints through: results on stdout, progress
 // and logs on stderr.
