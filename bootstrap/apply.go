@@ -70,7 +70,12 @@ func (b *Bootstrapper) Apply(ctx context.Context, spec Spec) (Result, error) {
 	}
 
 	t := time.Now()
+	unlock, err := lockMachine(ctx, s.DataDir)
+	if err != nil {
+		return Result{Changes: changes}, err
+	}
 	regChanges, err := registry.Ensure(ctx, b.Docker, s.Registry)
+	unlock()
 	for _, c := range regChanges {
 		changed(t, "%s", c)
 	}

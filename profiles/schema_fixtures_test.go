@@ -15,6 +15,7 @@ func TestSchemaValidFixtures(t *testing.T) {
 	}
 	for _, file := range files {
 		t.Run(filepath.Base(file), func(t *testing.T) {
+			t.Parallel()
 			data, err := os.ReadFile(file)
 			if err != nil {
 				t.Fatal(err)
@@ -87,6 +88,7 @@ func TestSchemaInvalidFixtures(t *testing.T) {
 	sch := compileSchema(t, "")
 	for _, tc := range tests {
 		t.Run(tc.file, func(t *testing.T) {
+			t.Parallel()
 			data, err := os.ReadFile(filepath.Join("../testdata/profiles/invalid", tc.file))
 			if err != nil {
 				t.Fatal(err)

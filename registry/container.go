@@ -38,6 +38,8 @@ type State struct {
 	// empty when it matches.
 	Drift     string
 	Connected bool // attached to Spec.Network
+	// Port is the host port the container publishes, 0 if none.
+	Port int
 }
 
 // Inspect reads the registry container and compares it with s.
@@ -60,6 +62,11 @@ func Inspect(ctx context.Context, d Docker, s Spec) (State, error) {
 		_, st.Connected = c.NetworkSettings.Networks[s.Network]
 	}
 	st.Drift = drift(c, s)
+	if c.HostConfig != nil {
+		if b := c.HostConfig.PortBindings[registryPort]; len(b) > 0 {
+			st.Port, _ = strconv.Atoi(b[0].HostPort)
+		}
+	}
 	return st, nil
 }
 
@@ -77,8 +84,10 @@ func drift(c container.InspectResponse, s Spec) string {
 	if len(b) != 1 || b[0].HostIP != "127.0.0.1" || b[0].HostPort != strconv.Itoa(s.Port) {
 		return fmt.Sprintf("published as %v, want 127.0.0.1:%d", b, s.Port)
 	}
-	for _, m := range c.Mounts {
-		if m.Destination == dataPath {
+	// The mounts as created, not as running: a container another kubox has
+	// just created and not yet started has no running mounts.
+	for _, m := range c.HostConfig.Mounts {
+		if m.Target == dataPath {
 			if m.Source != s.DataDir {
 				return fmt.Sprintf("data in %s, want %s", m.Source, s.DataDir)
 			}
@@ -94,7 +103,8 @@ const dataPath = "/var/lib/registry"
 // CheckPort returns an error when the spec's port is taken by anything but
 // the registry container in st. Run it before creating anything.
 func CheckPort(st State, s Spec) error {
-	if st.Running && st.Drift == "" {
+	if st.Running && st.Managed && st.Port == s.Port {
+		// Held by kubox's own registry, which Ensure keeps or replaces.
 		return nil
 	}
 	l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", s.Port))
@@ -113,6 +123,18 @@ func portTaken(port int) error {
 // data directory: a container that drifted from s is replaced and finds its
 // images where it left them. It returns a description of each change.
 func Ensure(ctx context.Context, d Docker, s Spec) ([]string, error) {
+	// Another kubox on the machine (parallel `kubox ci run`s) may create,
+	// start or replace the container between two of these steps; the
+	// container vanishing under a step means starting over.
+	for attempt := 0; ; attempt++ {
+		changes, err := ensure(ctx, d, s)
+		if !cerrdefs.IsNotFound(err) || attempt == 2 {
+			return changes, err
+		}
+	}
+}
+
+func ensure(ctx context.Context, d Docker, s Spec) ([]string, error) {
 	st, err := Inspect(ctx, d, s)
 	if err != nil {
 		return nil, err

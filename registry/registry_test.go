@@ -130,7 +130,7 @@ func TestCheckPort(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), strconv.Itoa(s.Port)) || !strings.Contains(err.Error(), "--registry-port") {
 		t.Errorf("CheckPort(taken port) = %v, want an error naming the port and --registry-port", err)
 	}
-	if err := CheckPort(State{Exists: true, Running: true, Managed: true}, s); err != nil {
+	if err := CheckPort(State{Exists: true, Running: true, Managed: true, Port: s.Port, Drift: "data in /old, want /new"}, s); err != nil {
 		t.Errorf("CheckPort(port held by our running registry) = %v, want nil", err)
 	}
 }

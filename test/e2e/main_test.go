@@ -59,6 +59,8 @@ func runSuite(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "building kubox:", err)
 		return 1
 	}
+	// A registry an interrupted earlier run left would hold the suite's port.
+	exec.Command("docker", "rm", "-f", registryName).Run()
 	fmt.Fprintf(os.Stderr, "e2e: node image %q, registry image %q, data in %s\n",
 		os.Getenv("KUBOX_NODE_IMAGE"), os.Getenv("KUBOX_REGISTRY_IMAGE"), dir)
 	code := m.Run()
