@@ -92,7 +92,14 @@ func (b *Bootstrapper) deleteCluster(ctx context.Context, s Spec, purge bool) (D
 			b.clearVolumes(s)
 		}
 		step := b.Progress.Start("deleting cluster %q", s.Name)
-		if err := b.Kind.Delete(s.Name, s.Kubeconfig); err != nil {
+		var ids []string
+		for _, n := range nodes {
+			ids = append(ids, n.ID)
+		}
+		stopThawing := thawWhile(ids)
+		err := b.Kind.Delete(s.Name, s.Kubeconfig)
+		stopThawing()
+		if err != nil {
 			step.Fail()
 			return res, fmt.Errorf("deleting cluster %q: %w", s.Name, err)
 		}

@@ -26,6 +26,7 @@ const (
 
 // nodeContainer is a kind node as Docker sees it.
 type nodeContainer struct {
+	ID      string
 	Name    string
 	Cluster string
 	Role    string
@@ -48,6 +49,7 @@ func listNodes(ctx context.Context, d Docker, name string) ([]nodeContainer, err
 	nodes := make([]nodeContainer, 0, len(list))
 	for _, c := range list {
 		n := nodeContainer{
+			ID:      c.ID,
 			Cluster: c.Labels[kindClusterLabel],
 			Role:    c.Labels[kindRoleLabel],
 			Running: c.State == "running",

@@ -10,7 +10,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"syscall"
 	"time"
 
 	"github.com/kubox-dev/kubox/bootstrap"
@@ -63,8 +62,9 @@ type Summary struct {
 
 // Do runs it. The error is kubox's own; the command's outcome is in the
 // Summary.
-func (r *Run) Do(ctx context.Context) (Summary, error) {
-	sum := Summary{APIVersion: "kubox.dev/v1alpha1", Kind: "CIRun", Phases: map[string]float64{}}
+func (r *Run) Do(ctx context.Context) (sum Summary, err error) {
+	// sum is named so the teardown below can still record what it did.
+	sum = Summary{APIVersion: "kubox.dev/v1alpha1", Kind: "CIRun", Phases: map[string]float64{}}
 	name, err := uniqueName()
 	if err != nil {
 		return sum, err
@@ -78,7 +78,6 @@ func (r *Run) Do(ctx context.Context) (Summary, error) {
 	spec := r.Cluster
 	spec.Name, spec.Kubeconfig, spec.Expires = name, filepath.Join(dir, "kubeconfig"), time.Now().Add(r.TTL)
 
-	var cmdErr error
 	defer func() {
 		// Whatever happened, the cluster goes (unless kept to debug a
 		// failure), even when ctx is cancelled.
@@ -119,10 +118,11 @@ func (r *Run) Do(ctx context.Context) (Summary, error) {
 	step := r.Progress.Start("running %q on cluster %q", r.Command, name)
 	cmd := exec.CommandContext(ctx, r.Command[0], r.Command[1:]...)
 	cmd.Env, cmd.Stdin, cmd.Stdout, cmd.Stderr = env, r.Stdin, r.Stdout, r.Stderr
-	// On a stop signal the command gets SIGTERM and some time to end.
-	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
+	// On a stop signal the command and its children get SIGTERM and some
+	// time to end.
+	ownGroup(cmd)
 	cmd.WaitDelay = 10 * time.Second
-	cmdErr = cmd.Run()
+	cmdErr := cmd.Run()
 	sum.Phases["command"] = time.Since(t).Seconds()
 	step.Stop()
 	var exit *exec.ExitError

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/kubox-dev/kubox/internal/ignore"
 	"github.com/kubox-dev/kubox/profiles"
 	"github.com/kubox-dev/kubox/runtime"
 )
@@ -56,6 +57,7 @@ type ExistsError struct {
 	Files []string // relative to Dir
 }
 
+// Error names the files and what to do.
 func (e *ExistsError) Error() string {
 	verb, them := "exists", "it"
 	if len(e.Files) > 1 {
@@ -167,7 +169,7 @@ func makePlan(spec Spec) (*plan, error) {
 	if _, _, err := profiles.Parse(yaml, profiles.DefaultFile, dir); err != nil {
 		return nil, fmt.Errorf("the kubox.yaml init made does not load (please report this): %w", err)
 	}
-	ignore, err := ignoreFile()
+	ignoreData, err := ignoreFile()
 	if err != nil {
 		return nil, err
 	}
@@ -176,7 +178,7 @@ func makePlan(spec Spec) (*plan, error) {
 		return nil, fmt.Errorf("writing the CI workflow: %w", err)
 	}
 	p.files = append([]file{{profiles.DefaultFile, yaml}}, p.files...)
-	p.files = append(p.files, file{".kuboxignore", ignore}, file{".github/workflows/kubox.yml", workflow})
+	p.files = append(p.files, file{ignore.FileName, ignoreData}, file{".github/workflows/kubox.yml", workflow})
 	return p, nil
 }
 

@@ -23,19 +23,21 @@ const (
 // process exit code. Only main touches the process.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	app := &cli.App{
-		Name:            "kubox",
-		Usage:           "a production-shaped Kubernetes loop for ML models on your machine",
-		Reader:          stdin,
-		Writer:          stdout,
-		ErrWriter:       stderr,
-		HideHelpCommand: true,
-		ExitErrHandler:  func(*cli.Context, error) {}, // exit codes are decided below
+		Name:                 "kubox",
+		Usage:                "a production-shaped Kubernetes loop for ML models on your machine",
+		Reader:               stdin,
+		Writer:               stdout,
+		ErrWriter:            stderr,
+		HideHelpCommand:      true,
+		EnableBashCompletion: true,
+		ExitErrHandler:       func(*cli.Context, error) {}, // exit codes are decided below
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "print debug logs"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print nothing but results and errors"},
 		},
 		Commands: []*cli.Command{upCommand(), downCommand(), statusCommand(), deployCommand(), devCommand(),
-			predictCommand(), renderCommand(), schemaCommand(), ciCommand(), pruneCommand(), serveCommand(), versionCommand()},
+			predictCommand(), renderCommand(), schemaCommand(), ciCommand(), pruneCommand(), initCommand(), doctorCommand(),
+			completionCommand(), serveCommand(), versionCommand()},
 	}
 	err := app.RunContext(ctx, args)
 	var code exitCode

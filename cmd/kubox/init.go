@@ -33,7 +33,7 @@ func initCommand() *cli.Command {
 			}
 			res, err := scaffold.Init(c.Context, scaffold.Spec{
 				Dir: c.Args().First(), Name: c.String("name"), Format: c.String("format"),
-				Force: c.Bool("force"), Version: kuboxVersion(),
+				Force: c.Bool("force"), Version: initKuboxVersion(),
 			})
 			if err != nil {
 				return err
@@ -44,9 +44,9 @@ func initCommand() *cli.Command {
 	}
 }
 
-// kuboxVersion is the module version this binary was built from, for the
+// initKuboxVersion is the module version this binary was built from, for the
 // CI workflow to install the same one.
-func kuboxVersion() string {
+func initKuboxVersion() string {
 	if bi, ok := debug.ReadBuildInfo(); ok {
 		return bi.Main.Version
 	}
@@ -71,10 +71,10 @@ func printInit(w io.Writer, res scaffold.Result) {
 		fmt.Fprintf(w, "note: %s\n", n)
 	}
 	fmt.Fprintln(w, "\nnext:")
-	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	if wd, err := os.Getwd(); err == nil && filepath.Clean(wd) != res.Dir {
-		fmt.Fprintf(tw, "  cd %s\t\n", shellQuote(res.Dir))
+		fmt.Fprintf(w, "  cd %s\n", initQuoteDir(res.Dir))
 	}
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "  kubox up\t# a local cluster serving %s\n", res.Name)
 	fmt.Fprintf(tw, "  kubox dev\t# redeploy on every save of the model\n")
 	fmt.Fprintf(tw, "  kubox predict\t# one prediction, from the sample request in kubox.yaml\n")
@@ -97,8 +97,8 @@ func initFileNote(res scaffold.Result, f string) string {
 	return ""
 }
 
-// shellQuote quotes a path for a command line the user copies.
-func shellQuote(s string) string {
+// initQuoteDir quotes a directory for a command line the user copies.
+func initQuoteDir(s string) string {
 	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./") == "" {
 		return s
 	}

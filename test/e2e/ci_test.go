@@ -111,8 +111,8 @@ func TestE2ECI(t *testing.T) {
 		{"SIGTERM in the middle leaves nothing", func(t *testing.T) {
 			mark := filepath.Join(t.TempDir(), "started")
 			cmd := kuboxCmd(context.Background(), "ci", "run", "-o", "json", "--", "sh", "-c", "touch "+mark+"; sleep 300")
-			var out strings.Builder
-			cmd.Stdout = &out
+			var out, errOut strings.Builder
+			cmd.Stdout, cmd.Stderr = &out, &errOut
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)
 			}
@@ -137,6 +137,9 @@ func TestE2ECI(t *testing.T) {
 				t.Errorf("summary %+v", s)
 			}
 			nothingLeft(t, s.Cluster)
+			if t.Failed() {
+				t.Logf("kubox printed:\n%s", errOut.String())
+			}
 		}},
 		{"an expired cluster is reaped by prune", func(t *testing.T) {
 			r := kubox(context.Background(), "ci", "run", "--ttl", "1s", "--keep-on-failure", "-o", "json", "--", "false")
