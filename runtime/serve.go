@@ -29,9 +29,9 @@ type Options struct {
 	// ready; if one does not, Run returns an error and the pod fails.
 	Samples []Sample
 	// DrainDelay is how long the server goes on answering after a stop
-	// signal, with keep-alives off, before it closes connections: clients
-	// holding a kept-alive connection learn from a "Connection: close"
-	// answer to reconnect (to another pod) instead of losing a request to a
+	// signal before it closes connections: meanwhile every answer says
+	// "Connection: close", so clients holding a kept-alive connection
+	// reconnect (to another pod) instead of losing a request to a
 	// connection closed under them.
 	DrainDelay time.Duration
 }
@@ -82,8 +82,7 @@ func Run(ctx context.Context, log *slog.Logger, o Options) error {
 	}
 	s.Drain()
 	if o.DrainDelay > 0 {
-		srv.SetKeepAlivesEnabled(false)
-		log.Info("stopping: not ready, closing kept-alive connections", "delay", o.DrainDelay.String())
+		log.Info("stopping: not ready, answering with Connection: close", "delay", o.DrainDelay.String())
 		time.Sleep(o.DrainDelay)
 	}
 	timeout := o.ShutdownTimeout

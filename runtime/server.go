@@ -101,7 +101,15 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, fmt.Sprintf("no endpoint %s %s: see /v2/models/%s", r.Method, r.URL.Path, s.name))
 	})
-	return mux
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.draining.Load() {
+			// Each client on a kept-alive connection learns from its next
+			// answer to reconnect (to another pod); closing idle
+			// connections instead would race with a request being sent.
+			w.Header().Set("Connection", "close")
+		}
+		mux.ServeHTTP(w, r)
+	})
 }
 
 func statusFor(ok bool) int {
