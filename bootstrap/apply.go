@@ -29,7 +29,11 @@ func (b *Bootstrapper) Apply(ctx context.Context, spec Spec) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	nodes, err := listNodes(ctx, b.Docker, s.Name)
+	p, err := b.provider(s)
+	if err != nil {
+		return Result{}, err
+	}
+	nodes, err := p.Nodes(ctx, s)
 	if err != nil {
 		return Result{}, err
 	}
@@ -52,8 +56,8 @@ func (b *Bootstrapper) Apply(ctx context.Context, spec Spec) (Result, error) {
 		if err := b.writeRecord(ctx, s); err != nil {
 			return Result{}, err
 		}
-		step := b.Progress.Start("creating cluster %q from %s", s.Name, s.NodeImage)
-		if err := createCluster(ctx, b.Kind, s); err != nil {
+		step := b.Progress.Start("creating %s cluster %q from %s", p.Name(), s.Name, s.NodeImage)
+		if err := p.Create(ctx, s); err != nil {
 			step.Fail()
 			if ctx.Err() != nil {
 				// Cancelled: the half-made cluster is gone, so is its record.
@@ -64,7 +68,7 @@ func (b *Bootstrapper) Apply(ctx context.Context, spec Spec) (Result, error) {
 		step.Done(fmt.Sprintf("created cluster %q", s.Name))
 		changes = append(changes, fmt.Sprintf("created cluster %q", s.Name))
 		b.Progress.Note("  kube context %q is now current (in %s)", s.Context(), kubeconfigPath(s.Kubeconfig))
-		if nodes, err = listNodes(ctx, b.Docker, s.Name); err != nil {
+		if nodes, err = p.Nodes(ctx, s); err != nil {
 			return Result{}, err
 		}
 	}
@@ -84,7 +88,7 @@ func (b *Bootstrapper) Apply(ctx context.Context, spec Spec) (Result, error) {
 	}
 	for _, n := range nodes {
 		t := time.Now()
-		wrote, err := registry.EnsureNodeHosts(ctx, b.Docker, n.Name, s.Registry)
+		wrote, err := registry.EnsureNodeHosts(ctx, p.Files(s), n.Name, s.Registry)
 		if err != nil {
 			return Result{Changes: changes}, err
 		}
@@ -93,7 +97,7 @@ func (b *Bootstrapper) Apply(ctx context.Context, spec Spec) (Result, error) {
 		}
 	}
 
-	kube, err := b.clusterClient(s.Name)
+	kube, err := b.clusterClient(ctx, p, s)
 	if err != nil {
 		return Result{Changes: changes}, err
 	}
@@ -111,7 +115,7 @@ func (b *Bootstrapper) Apply(ctx context.Context, spec Spec) (Result, error) {
 	}
 	if !hasContext(s.Kubeconfig, s.Context()) {
 		t = time.Now()
-		if err := b.Kind.ExportKubeConfig(s.Name, s.Kubeconfig, false); err != nil {
+		if err := p.ExportKubeConfig(ctx, s); err != nil {
 			return Result{Changes: changes}, fmt.Errorf("writing kube context %q: %w", s.Context(), err)
 		}
 		changed(t, "restored kube context %q and made it current (in %s)", s.Context(), kubeconfigPath(s.Kubeconfig))
@@ -130,10 +134,10 @@ func (b *Bootstrapper) Apply(ctx context.Context, spec Spec) (Result, error) {
 
 // preflight returns the first reason Apply cannot succeed, pulling what
 // images it will need so that nothing is created only to fail later.
-func (b *Bootstrapper) preflight(ctx context.Context, s Spec, nodes []nodeContainer, reg registry.State) error {
+func (b *Bootstrapper) preflight(ctx context.Context, s Spec, nodes []Node, reg registry.State) error {
 	for _, n := range nodes {
 		if !n.Managed {
-			return fmt.Errorf("a kind cluster named %q exists that kubox did not create: choose another name with --name, or delete it with `kind delete cluster --name %s`", s.Name, s.Name)
+			return fmt.Errorf("a %s cluster named %q exists that kubox did not create: choose another name with --name, or delete it with %s", s.Provider, s.Name, foreignDelete(s))
 		}
 		if !n.Running {
 			return fmt.Errorf("node %s of cluster %q is not running: start it with `docker start %s`, or re-create the cluster with `kubox down --name %s && kubox up --name %s` (volumes and images are kept)", n.Name, s.Name, n.Name, s.Name, s.Name)
@@ -145,7 +149,8 @@ func (b *Bootstrapper) preflight(ctx context.Context, s Spec, nodes []nodeContai
 	if err := registry.CheckPort(reg, s.Registry); err != nil {
 		return err
 	}
-	if len(nodes) == 0 {
+	if len(nodes) == 0 && s.Provider == ProviderKind {
+		// minikube pulls its own base image, and says so when it cannot.
 		if err := b.ensureImage(ctx, s.NodeImage, "KUBOX_NODE_IMAGE (or --node-image)"); err != nil {
 			return err
 		}

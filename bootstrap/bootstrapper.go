@@ -7,6 +7,7 @@ import (
 
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/client"
+	"github.com/kubox-dev/kubox/internal/cmdrun"
 	"github.com/kubox-dev/kubox/internal/dockerx"
 	"github.com/kubox-dev/kubox/internal/progress"
 	"github.com/kubox-dev/kubox/registry"
@@ -29,10 +30,11 @@ var _ Docker = (*client.Client)(nil)
 // Bootstrapper applies, describes and deletes local clusters. Its fields are
 // its collaborators; New wires the real ones.
 type Bootstrapper struct {
-	Docker   Docker
-	Kind     Kind
-	Progress *progress.Printer
-	Log      *slog.Logger
+	Docker Docker
+	// Providers by name (kind, minikube).
+	Providers map[string]Provider
+	Progress  *progress.Printer
+	Log       *slog.Logger
 	// Kube returns a client for a cluster from its kubeconfig.
 	Kube func(kubeconfig []byte) (kubernetes.Interface, error)
 }
@@ -45,7 +47,11 @@ func New(ctx context.Context, p *progress.Printer, log *slog.Logger) (*Bootstrap
 		return nil, err
 	}
 	kind := cluster.NewProvider(cluster.ProviderWithDocker(), cluster.ProviderWithLogger(kindLogger{log}))
-	return &Bootstrapper{Docker: d, Kind: kind, Progress: p, Log: log, Kube: kubeClient}, nil
+	providers := map[string]Provider{
+		ProviderKind:     &kindProvider{kind: kind, docker: d},
+		ProviderMinikube: &minikubeProvider{run: cmdrun.Exec{}, bin: "minikube"},
+	}
+	return &Bootstrapper{Docker: d, Providers: providers, Progress: p, Log: log, Kube: kubeClient}, nil
 }
 
 // Close releases the Docker connection.
@@ -64,11 +70,11 @@ func kubeClient(kubeconfig []byte) (kubernetes.Interface, error) {
 	return kubernetes.NewForConfig(cfg)
 }
 
-// clusterClient returns a client for the kind cluster named name.
-func (b *Bootstrapper) clusterClient(name string) (kubernetes.Interface, error) {
-	kc, err := b.Kind.KubeConfig(name, false)
+// clusterClient returns a client for the cluster s names.
+func (b *Bootstrapper) clusterClient(ctx context.Context, p Provider, s Spec) (kubernetes.Interface, error) {
+	kc, err := p.KubeConfig(ctx, s)
 	if err != nil {
-		return nil, fmt.Errorf("getting the kubeconfig of cluster %q: %w", name, err)
+		return nil, fmt.Errorf("getting the kubeconfig of cluster %q: %w", s.Name, err)
 	}
-	return b.Kube([]byte(kc))
+	return b.Kube(kc)
 }

@@ -33,7 +33,7 @@ func (b *Bootstrapper) Delete(ctx context.Context, spec Spec, purge bool) (Delet
 		}
 		return res, err
 	}
-	others, err := kuboxClusters(ctx, b.Docker)
+	others, err := b.kuboxClusters(ctx)
 	if err != nil {
 		return res, err
 	}
@@ -77,29 +77,28 @@ func (b *Bootstrapper) DeleteEphemeral(ctx context.Context, spec Spec) (DeleteRe
 // with purge its volumes.
 func (b *Bootstrapper) deleteCluster(ctx context.Context, s Spec, purge bool) (DeleteResult, error) {
 	var res DeleteResult
-	nodes, err := listNodes(ctx, b.Docker, s.Name)
+	p, err := b.provider(s)
+	if err != nil {
+		return res, err
+	}
+	nodes, err := p.Nodes(ctx, s)
 	if err != nil {
 		return res, err
 	}
 	for _, n := range nodes {
 		if !n.Managed {
-			return res, fmt.Errorf("cluster %q was not created by kubox, so kubox leaves it alone: delete it with `kind delete cluster --name %s`", s.Name, s.Name)
+			return res, fmt.Errorf("cluster %q was not created by kubox, so kubox leaves it alone: delete it with %s", s.Name, foreignDelete(s))
 		}
 	}
 	res.Existed = len(nodes) > 0
 	if res.Existed {
 		if purge {
-			b.clearVolumes(s)
+			if err := p.ClearVolumes(ctx, s, nodes); err != nil {
+				b.Log.Debug("clearing volumes inside the node", "err", err)
+			}
 		}
 		step := b.Progress.Start("deleting cluster %q", s.Name)
-		var ids []string
-		for _, n := range nodes {
-			ids = append(ids, n.ID)
-		}
-		stopThawing := thawWhile(ids)
-		err := b.Kind.Delete(s.Name, s.Kubeconfig)
-		stopThawing()
-		if err != nil {
+		if err := p.Delete(ctx, s, nodes); err != nil {
 			step.Fail()
 			return res, fmt.Errorf("deleting cluster %q: %w", s.Name, err)
 		}
@@ -125,16 +124,10 @@ func (b *Bootstrapper) deleteCluster(ctx context.Context, s Spec, purge bool) (D
 	return res, nil
 }
 
-// clearVolumes empties the storage directory from inside a node, where the
-// files pods wrote as any user can be removed, so that the host side can then
-// be removed without root. Failures are left to the host-side removal to
-// report.
-func (b *Bootstrapper) clearVolumes(s Spec) {
-	nodes, err := b.Kind.ListNodes(s.Name)
-	if err != nil || len(nodes) == 0 {
-		return
+// foreignDelete is how a user deletes a cluster kubox did not create.
+func foreignDelete(s Spec) string {
+	if s.Provider == ProviderMinikube {
+		return fmt.Sprintf("`minikube delete -p %s`", s.Name)
 	}
-	if err := nodes[0].Command("sh", "-c", "rm -rf "+storageMount+"/*").Run(); err != nil {
-		b.Log.Debug("clearing volumes inside the node", "err", err)
-	}
+	return fmt.Sprintf("`kind delete cluster --name %s`", s.Name)
 }

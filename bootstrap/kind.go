@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/kubox-dev/kubox/registry"
 	"sigs.k8s.io/kind/pkg/cluster"
 	"sigs.k8s.io/kind/pkg/cluster/nodes"
 )
@@ -19,6 +20,53 @@ type Kind interface {
 }
 
 var _ Kind = (*cluster.Provider)(nil)
+
+// kindProvider makes clusters with the kind library; its nodes are Docker
+// containers, reached through the Docker API.
+type kindProvider struct {
+	kind   Kind
+	docker Docker
+}
+
+var _ Provider = (*kindProvider)(nil)
+
+func (k *kindProvider) Name() string               { return ProviderKind }
+func (k *kindProvider) Network(string) string      { return kindNetwork }
+func (k *kindProvider) Files(Spec) registry.NodeFS { return registry.ContainerFS{Docker: k.docker} }
+func (k *kindProvider) Create(ctx context.Context, s Spec) error {
+	return createCluster(ctx, k.kind, s)
+}
+
+func (k *kindProvider) Nodes(ctx context.Context, s Spec) ([]Node, error) {
+	return listNodes(ctx, k.docker, s.Name)
+}
+
+func (k *kindProvider) Delete(_ context.Context, s Spec, nodes []Node) error {
+	var ids []string
+	for _, n := range nodes {
+		ids = append(ids, n.ID)
+	}
+	stopThawing := thawWhile(ids)
+	defer stopThawing()
+	return k.kind.Delete(s.Name, s.Kubeconfig)
+}
+
+func (k *kindProvider) KubeConfig(_ context.Context, s Spec) ([]byte, error) {
+	kc, err := k.kind.KubeConfig(s.Name, false)
+	return []byte(kc), err
+}
+
+func (k *kindProvider) ExportKubeConfig(_ context.Context, s Spec) error {
+	return k.kind.ExportKubeConfig(s.Name, s.Kubeconfig, false)
+}
+
+func (k *kindProvider) ClearVolumes(_ context.Context, s Spec, _ []Node) error {
+	nodes, err := k.kind.ListNodes(s.Name)
+	if err != nil || len(nodes) == 0 {
+		return err
+	}
+	return nodes[0].Command("sh", "-c", "rm -rf "+storageMount+"/*").Run()
+}
 
 // createCluster creates the kind cluster for s. kind's library takes no
 // context, so a cancelled ctx is honoured by deleting what kind has made so

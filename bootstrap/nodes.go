@@ -24,8 +24,8 @@ const (
 	kindRoleLabel    = "io.x-k8s.kind.role"
 )
 
-// nodeContainer is a kind node as Docker sees it.
-type nodeContainer struct {
+// Node is a kind node as Docker sees it.
+type Node struct {
 	ID      string
 	Name    string
 	Cluster string
@@ -37,7 +37,7 @@ type nodeContainer struct {
 
 // listNodes returns the node containers of cluster name, or of every kind
 // cluster when name is empty. One Docker API call, no kind CLI round trips.
-func listNodes(ctx context.Context, d Docker, name string) ([]nodeContainer, error) {
+func listNodes(ctx context.Context, d Docker, name string) ([]Node, error) {
 	label := kindClusterLabel
 	if name != "" {
 		label += "=" + name
@@ -46,9 +46,9 @@ func listNodes(ctx context.Context, d Docker, name string) ([]nodeContainer, err
 	if err != nil {
 		return nil, fmt.Errorf("listing cluster nodes: %w", err)
 	}
-	nodes := make([]nodeContainer, 0, len(list))
+	nodes := make([]Node, 0, len(list))
 	for _, c := range list {
-		n := nodeContainer{
+		n := Node{
 			ID:      c.ID,
 			Cluster: c.Labels[kindClusterLabel],
 			Role:    c.Labels[kindRoleLabel],
@@ -66,19 +66,33 @@ func listNodes(ctx context.Context, d Docker, name string) ([]nodeContainer, err
 	return nodes, nil
 }
 
-// kuboxClusters returns the names of the kubox clusters on this machine.
-func kuboxClusters(ctx context.Context, d Docker) ([]string, error) {
-	nodes, err := listNodes(ctx, d, "")
+// kuboxClusters returns the names of the kubox clusters on this machine:
+// the kind clusters that mount kubox's storage, and every cluster kubox
+// keeps a record of (any provider).
+func (b *Bootstrapper) kuboxClusters(ctx context.Context) ([]string, error) {
+	nodes, err := listNodes(ctx, b.Docker, "")
+	if err != nil {
+		return nil, err
+	}
+	recs, err := b.records(ctx)
 	if err != nil {
 		return nil, err
 	}
 	seen := map[string]bool{}
 	var names []string
-	for _, n := range nodes {
-		if n.Managed && !seen[n.Cluster] {
-			seen[n.Cluster] = true
-			names = append(names, n.Cluster)
+	add := func(n string) {
+		if !seen[n] {
+			seen[n] = true
+			names = append(names, n)
 		}
+	}
+	for _, n := range nodes {
+		if n.Managed {
+			add(n.Cluster)
+		}
+	}
+	for _, r := range recs {
+		add(r.cluster)
 	}
 	return names, nil
 }

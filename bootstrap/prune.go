@@ -34,7 +34,13 @@ func (b *Bootstrapper) Prune(ctx context.Context, spec Spec, dryRun bool, now ti
 		if r.expires.IsZero() {
 			continue // a cluster from `kubox up`: its user decides
 		}
-		nodes, err := listNodes(ctx, b.Docker, r.cluster)
+		s := spec
+		s.Name, s.Provider = r.cluster, r.provider
+		p, err := b.provider(s)
+		if err != nil {
+			return res, err
+		}
+		nodes, err := p.Nodes(ctx, s)
 		if err != nil {
 			return res, err
 		}
@@ -55,8 +61,6 @@ func (b *Bootstrapper) Prune(ctx context.Context, spec Spec, dryRun bool, now ti
 		if dryRun {
 			continue
 		}
-		s := spec
-		s.Name = r.cluster
 		if _, err := b.DeleteEphemeral(ctx, s); err != nil {
 			return res, fmt.Errorf("pruning cluster %q: %w", r.cluster, err)
 		}

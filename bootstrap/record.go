@@ -14,6 +14,8 @@ import (
 // LabelExpires marks when an ephemeral cluster may be reaped (RFC 3339).
 const LabelExpires = "dev.kubox.expires"
 
+const labelProvider = "dev.kubox.provider"
+
 // Volumes is the part of the Docker engine API that keeps cluster records.
 type Volumes interface {
 	VolumeCreate(ctx context.Context, opts volume.CreateOptions) (volume.Volume, error)
@@ -30,7 +32,7 @@ type Volumes interface {
 func recordName(cluster string) string { return "kubox-" + cluster + "-record" }
 
 func (b *Bootstrapper) writeRecord(ctx context.Context, s Spec) error {
-	labels := map[string]string{registry.LabelManaged: "true", registry.LabelCluster: s.Name}
+	labels := map[string]string{registry.LabelManaged: "true", registry.LabelCluster: s.Name, labelProvider: s.Provider}
 	if !s.Expires.IsZero() {
 		labels[LabelExpires] = s.Expires.UTC().Format(time.RFC3339)
 	}
@@ -50,8 +52,9 @@ func (b *Bootstrapper) removeRecord(ctx context.Context, cluster string) error {
 
 // record is one cluster's record.
 type record struct {
-	cluster string
-	expires time.Time // zero: never
+	cluster  string
+	provider string
+	expires  time.Time // zero: never
 }
 
 func (b *Bootstrapper) records(ctx context.Context) ([]record, error) {
@@ -61,7 +64,10 @@ func (b *Bootstrapper) records(ctx context.Context) ([]record, error) {
 	}
 	var out []record
 	for _, v := range list.Volumes {
-		r := record{cluster: v.Labels[registry.LabelCluster]}
+		r := record{cluster: v.Labels[registry.LabelCluster], provider: v.Labels[labelProvider]}
+		if r.provider == "" {
+			r.provider = ProviderKind
+		}
 		if e := v.Labels[LabelExpires]; e != "" {
 			r.expires, _ = time.Parse(time.RFC3339, e)
 		}

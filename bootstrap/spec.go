@@ -26,8 +26,11 @@ const (
 
 // Spec is what a user asks of a local cluster.
 type Spec struct {
-	// Name of the cluster; the kube context is kind-<Name>.
+	// Name of the cluster; the kube context is kind-<Name> (kind) or
+	// <Name> (minikube).
 	Name string
+	// Provider makes the cluster: kind (the default) or minikube.
+	Provider string
 	// NodeImage for every node; empty means DefaultNodeImage.
 	NodeImage string
 	// Workers is the number of worker nodes besides the control plane.
@@ -66,14 +69,21 @@ func (s Spec) Resolved() (Spec, error) {
 	if s.Name == "" {
 		s.Name = DefaultName
 	}
+	switch s.Provider {
+	case "":
+		s.Provider = ProviderKind
+	case ProviderKind, ProviderMinikube:
+	default:
+		return s, fmt.Errorf("unknown provider %q: use --provider kind or --provider minikube", s.Provider)
+	}
 	if err := ValidateName(s.Name); err != nil {
 		return s, err
 	}
 	if s.Workers < 0 || s.Workers > 9 {
 		return s, fmt.Errorf("--workers %d is out of range: use 0 to 9", s.Workers)
 	}
-	if s.NodeImage == "" {
-		s.NodeImage = DefaultNodeImage
+	if s.NodeImage == "" && s.Provider == ProviderKind {
+		s.NodeImage = DefaultNodeImage // minikube picks its own base image
 	}
 	if s.DataDir == "" {
 		dir, err := defaultDataDir()
@@ -100,6 +110,9 @@ func (s Spec) Resolved() (Spec, error) {
 	}
 	if r.Network == "" {
 		r.Network = kindNetwork
+		if s.Provider == ProviderMinikube {
+			r.Network = s.Name // minikube gives each profile a network of its name
+		}
 	}
 	if r.User == "" && runtime.GOOS == "linux" {
 		// The registry writes into a host directory: as the user, so that
@@ -124,5 +137,10 @@ func defaultDataDir() (string, error) {
 // StorageDir is the host directory behind the cluster's kubox-retain volumes.
 func (s Spec) StorageDir() string { return filepath.Join(s.DataDir, "clusters", s.Name, "storage") }
 
-// Context is the kube context kind gives the cluster.
-func (s Spec) Context() string { return "kind-" + s.Name }
+// Context is the kube context the provider gives the cluster.
+func (s Spec) Context() string {
+	if s.Provider == ProviderMinikube {
+		return s.Name
+	}
+	return "kind-" + s.Name
+}

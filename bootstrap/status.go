@@ -80,7 +80,7 @@ func (b *Bootstrapper) status(ctx context.Context, s Spec) (Status, error) {
 	st := Status{
 		APIVersion: "kubox.dev/v1alpha1",
 		Kind:       "Status",
-		Cluster: ClusterStatus{Name: s.Name, Provider: "kind", Context: s.Context(),
+		Cluster: ClusterStatus{Name: s.Name, Provider: s.Provider, Context: s.Context(),
 			Kubeconfig: kubeconfigPath(s.Kubeconfig), Nodes: []NodeStatus{}},
 		Registry: RegistryStatus{Name: s.Registry.Name, Image: s.Registry.Image, Host: s.Registry.Host(),
 			ClusterHost: s.Registry.ClusterHost(), Bind: "127.0.0.1:" + strconv.Itoa(s.Registry.Port), DataDir: s.Registry.DataDir},
@@ -96,7 +96,11 @@ func (b *Bootstrapper) status(ctx context.Context, s Spec) (Status, error) {
 	}
 	st.Registry.Healthy = reg.Running && registry.Healthy(ctx, s.Registry)
 
-	nodes, err := listNodes(ctx, b.Docker, s.Name)
+	p, err := b.provider(s)
+	if err != nil {
+		return st, err
+	}
+	nodes, err := p.Nodes(ctx, s)
 	if err != nil || len(nodes) == 0 {
 		return st, err
 	}
@@ -104,7 +108,7 @@ func (b *Bootstrapper) status(ctx context.Context, s Spec) (Status, error) {
 	for _, n := range nodes {
 		st.Cluster.Nodes = append(st.Cluster.Nodes, NodeStatus{Name: n.Name, Role: n.Role})
 	}
-	kube, err := b.clusterClient(s.Name)
+	kube, err := b.clusterClient(ctx, p, s)
 	if err != nil {
 		b.Log.Debug("cluster API unreachable", "err", err)
 		return st, nil

@@ -21,14 +21,24 @@ type Files interface {
 	CopyToContainer(ctx context.Context, id, dst string, content io.Reader, opts container.CopyToContainerOptions) error
 }
 
-// EnsureNodeHosts writes the registry's hosts.toml files into a node
-// container where they are missing or differ, and reports whether it wrote.
-// containerd reads them on every pull, so no restart is needed.
-func EnsureNodeHosts(ctx context.Context, d Files, node string, s Spec) (bool, error) {
+// NodeFS reads and writes files in a cluster's nodes, however the
+// provider reaches them (the Docker API for kind, the minikube CLI).
+type NodeFS interface {
+	// ReadFile returns a file's content, or "" when it does not exist.
+	ReadFile(ctx context.Context, node, file string) (string, error)
+	// WriteFiles writes files (paths relative to dir) into dir, creating
+	// the directories they need.
+	WriteFiles(ctx context.Context, node, dir string, files map[string]string) error
+}
+
+// EnsureNodeHosts writes the registry's hosts.toml files into a node where
+// they are missing or differ, and reports whether it wrote. containerd
+// reads them on every pull, so no restart is needed.
+func EnsureNodeHosts(ctx context.Context, fs NodeFS, node string, s Spec) (bool, error) {
 	want := HostsFiles(s)
 	same := true
 	for rel, body := range want {
-		got, err := readFile(ctx, d, node, path.Join(CertsDir, rel))
+		got, err := fs.ReadFile(ctx, node, path.Join(CertsDir, rel))
 		if err != nil {
 			return false, err
 		}
@@ -40,19 +50,29 @@ func EnsureNodeHosts(ctx context.Context, d Files, node string, s Spec) (bool, e
 	if same {
 		return false, nil
 	}
-	archive, err := tarOf(path.Base(CertsDir), want)
-	if err != nil {
-		return false, err
-	}
-	if err := d.CopyToContainer(ctx, node, path.Dir(CertsDir), archive, container.CopyToContainerOptions{}); err != nil {
+	if err := fs.WriteFiles(ctx, node, CertsDir, want); err != nil {
 		return false, fmt.Errorf("writing registry configuration into node %s: %w", node, err)
 	}
 	return true, nil
 }
 
-// readFile returns the content of a regular file in a container, or "" when
+// ContainerFS is NodeFS for nodes that are Docker containers, through the
+// engine's copy API (no exec, no shell needed in the node).
+type ContainerFS struct{ Docker Files }
+
+// WriteFiles copies files into a container as one archive.
+func (c ContainerFS) WriteFiles(ctx context.Context, node, dir string, files map[string]string) error {
+	archive, err := tarOf(path.Base(dir), files)
+	if err != nil {
+		return err
+	}
+	return c.Docker.CopyToContainer(ctx, node, path.Dir(dir), archive, container.CopyToContainerOptions{})
+}
+
+// ReadFile returns the content of a regular file in a container, or "" when
 // it does not exist.
-func readFile(ctx context.Context, d Files, id, file string) (string, error) {
+func (c ContainerFS) ReadFile(ctx context.Context, id, file string) (string, error) {
+	d := c.Docker
 	rc, _, err := d.CopyFromContainer(ctx, id, file)
 	if cerrdefs.IsNotFound(err) {
 		return "", nil

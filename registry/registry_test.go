@@ -158,7 +158,7 @@ func TestEnsureNodeHosts(t *testing.T) {
 	ctx := context.Background()
 	d := newFakeDocker()
 	s := Spec{Name: "kubox-registry", Port: 5001}
-	wrote, err := EnsureNodeHosts(ctx, d, "kubox-control-plane", s)
+	wrote, err := EnsureNodeHosts(ctx, ContainerFS{d}, "kubox-control-plane", s)
 	if err != nil || !wrote {
 		t.Fatalf("EnsureNodeHosts() = %v, %v, want a write", wrote, err)
 	}
@@ -167,11 +167,11 @@ func TestEnsureNodeHosts(t *testing.T) {
 			t.Errorf("%s = %q, want %q", rel, got, body)
 		}
 	}
-	if wrote, err := EnsureNodeHosts(ctx, d, "kubox-control-plane", s); err != nil || wrote {
+	if wrote, err := EnsureNodeHosts(ctx, ContainerFS{d}, "kubox-control-plane", s); err != nil || wrote {
 		t.Errorf("second EnsureNodeHosts() = %v, %v, want no write", wrote, err)
 	}
 	delete(d.files, "kubox-control-plane:/etc/containerd/certs.d/kubox-registry:5000/hosts.toml")
-	if wrote, err := EnsureNodeHosts(ctx, d, "kubox-control-plane", s); err != nil || !wrote {
+	if wrote, err := EnsureNodeHosts(ctx, ContainerFS{d}, "kubox-control-plane", s); err != nil || !wrote {
 		t.Errorf("EnsureNodeHosts() after a file went missing = %v, %v, want a write", wrote, err)
 	}
 }

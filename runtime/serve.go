@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"sync/atomic"
 	"time"
 )
 
@@ -56,8 +57,17 @@ func Run(ctx context.Context, log *slog.Logger, o Options) error {
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", o.Addr, err)
 	}
+	var open atomic.Int64 // connections not yet closed
 	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout: time.Minute, WriteTimeout: time.Minute, IdleTimeout: 2 * time.Minute}
+		ReadTimeout: time.Minute, WriteTimeout: time.Minute, IdleTimeout: 2 * time.Minute,
+		ConnState: func(_ net.Conn, st http.ConnState) {
+			switch st {
+			case http.StateNew:
+				open.Add(1)
+			case http.StateClosed, http.StateHijacked:
+				open.Add(-1)
+			}
+		}}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(l) }()
 	log.Info("listening", "addr", l.Addr().String(), "model", o.Name, "version", o.Version)
@@ -89,10 +99,21 @@ func Run(ctx context.Context, log *slog.Logger, o Options) error {
 	if timeout <= 0 {
 		timeout = 25 * time.Second
 	}
-	log.Info("stopping: draining in-flight requests", "timeout", timeout.String())
-	shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
-	defer cancel()
-	if err := srv.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
+	// No new connections; each open one closes after its next answer
+	// (Connection: close). Closing an idle kept-alive connection from this
+	// side can race with a request the client is sending on it, and HTTP/1.1
+	// clients do not retry a POST, so the server waits for the clients to
+	// close them, and forces only what is left at the timeout.
+	log.Info("stopping: waiting for open connections to finish", "open", open.Load(), "timeout", timeout.String())
+	l.Close()
+	deadline := time.Now().Add(timeout)
+	for open.Load() > 0 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if n := open.Load(); n > 0 {
+		log.Warn("stopping: closing connections still open", "open", n)
+	}
+	if err := srv.Close(); err != nil && !errors.Is(err, http.ErrServerClosed) && !errors.Is(err, net.ErrClosed) {
 		return fmt.Errorf("draining: %w", err)
 	}
 	return nil

@@ -31,9 +31,12 @@ func startRun(t *testing.T, drain time.Duration) (addr string, stop context.Canc
 			Path: filepath.Join("..", "testdata", "models", "iris-xgboost"),
 		})
 	}()
+	// Probes without keep-alive, as the kubelet's are: an idle kept-alive
+	// connection would (rightly) hold the stopping server open.
+	probe := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		resp, err := http.Get("http://" + addr + "/v2/health/ready")
+		resp, err := probe.Get("http://" + addr + "/v2/health/ready")
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
@@ -58,7 +61,7 @@ func TestRunDrainsOnStop(t *testing.T) {
 	pr, pw := io.Pipe()
 	result := make(chan string, 1)
 	go func() {
-		resp, err := http.Post(base+"/v2/models/iris/infer", "application/json", pr)
+		resp, err := (&http.Client{Transport: &http.Transport{}}).Post(base+"/v2/models/iris/infer", "application/json", pr)
 		if err != nil {
 			result <- err.Error()
 			return
@@ -71,7 +74,7 @@ func TestRunDrainsOnStop(t *testing.T) {
 	time.Sleep(100 * time.Millisecond)
 	stop()
 	time.Sleep(100 * time.Millisecond)
-	if _, err := http.Get(base + "/v2/health/live"); err == nil {
+	if _, err := (&http.Client{Transport: &http.Transport{DisableKeepAlives: true}}).Get(base + "/v2/health/live"); err == nil {
 		t.Errorf("the stopping server still accepts new connections")
 	}
 	io.WriteString(pw, `"shape":[1,4],"data":[5.1,3.5,1.4,0.2]}]}`)

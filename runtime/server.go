@@ -102,14 +102,34 @@ func (s *Server) Handler() http.Handler {
 		writeError(w, http.StatusNotFound, fmt.Sprintf("no endpoint %s %s: see /v2/models/%s", r.Method, r.URL.Path, s.name))
 	})
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if s.draining.Load() {
-			// Each client on a kept-alive connection learns from its next
-			// answer to reconnect (to another pod); closing idle
-			// connections instead would race with a request being sent.
-			w.Header().Set("Connection", "close")
-		}
-		mux.ServeHTTP(w, r)
+		mux.ServeHTTP(&closingWriter{ResponseWriter: w, s: s}, r)
 	})
+}
+
+// closingWriter adds "Connection: close" to answers written while the
+// server drains, including those to requests that arrived before: each
+// client on a kept-alive connection learns from its next answer to
+// reconnect (to another pod), where closing idle connections from this
+// side would race with a request being sent.
+type closingWriter struct {
+	http.ResponseWriter
+	s       *Server
+	written bool
+}
+
+func (c *closingWriter) WriteHeader(code int) {
+	if !c.written && c.s.draining.Load() {
+		c.Header().Set("Connection", "close")
+	}
+	c.written = true
+	c.ResponseWriter.WriteHeader(code)
+}
+
+func (c *closingWriter) Write(b []byte) (int, error) {
+	if !c.written {
+		c.WriteHeader(http.StatusOK)
+	}
+	return c.ResponseWriter.Write(b)
 }
 
 func statusFor(ok bool) int {

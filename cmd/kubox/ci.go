@@ -31,7 +31,7 @@ func ciCommand() *cli.Command {
 				&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "text", Usage: "text, or json: a summary on stdout"},
 				&cli.StringFlag{Name: "namespace", Aliases: []string{"n"}, Value: "kubox", Usage: "namespace of the model's release"},
 				&cli.DurationFlag{Name: "timeout", Value: 3 * time.Minute, Usage: "how long the model's rollout may take"},
-				dataDirFlag(), registryFlags()[0], registryFlags()[1],
+				dataDirFlag(), providerFlag(), registryFlags()[0], registryFlags()[1],
 				&cli.StringFlag{Name: "node-image", EnvVars: []string{"KUBOX_NODE_IMAGE"}, Usage: "kind node image"},
 				&cli.StringFlag{Name: "registry-image", Value: bootstrap.DefaultRegistryImage, EnvVars: []string{"KUBOX_REGISTRY_IMAGE"}, Usage: "image the local registry runs"},
 			},
@@ -95,7 +95,7 @@ func pruneCommand() *cli.Command {
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "dry-run", Usage: "say what would be removed, remove nothing"},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "text", Usage: "text or json"},
-			dataDirFlag(), registryFlags()[0], registryFlags()[1],
+			dataDirFlag(), providerFlag(), registryFlags()[0], registryFlags()[1],
 		},
 		Action: func(c *cli.Context) error {
 			out := newOutput(c)

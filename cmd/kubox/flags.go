@@ -10,6 +10,10 @@ func nameFlag() cli.Flag {
 	return &cli.StringFlag{Name: "name", Value: bootstrap.DefaultName, EnvVars: []string{"KUBOX_CLUSTER"}, Usage: "cluster name"}
 }
 
+func providerFlag() cli.Flag {
+	return &cli.StringFlag{Name: "provider", Value: bootstrap.ProviderKind, EnvVars: []string{"KUBOX_PROVIDER"}, Usage: "what makes the local cluster: kind or minikube"}
+}
+
 func kubeconfigFlag() cli.Flag {
 	return &cli.StringFlag{Name: "kubeconfig", Usage: "kubeconfig file to add the cluster's context to (default: $KUBECONFIG or ~/.kube/config)"}
 }
@@ -24,7 +28,7 @@ func registryFlags() []cli.Flag {
 
 // clusterFlags are the flags every cluster command shares, then extra.
 func clusterFlags(extra ...cli.Flag) []cli.Flag {
-	flags := append([]cli.Flag{nameFlag(), kubeconfigFlag(), dataDirFlag()}, registryFlags()...)
+	flags := append([]cli.Flag{nameFlag(), providerFlag(), kubeconfigFlag(), dataDirFlag()}, registryFlags()...)
 	return append(flags, extra...)
 }
 
@@ -32,6 +36,7 @@ func clusterFlags(extra ...cli.Flag) []cli.Flag {
 func clusterSpec(c *cli.Context) bootstrap.Spec {
 	return bootstrap.Spec{
 		Name:       c.String("name"),
+		Provider:   c.String("provider"),
 		Kubeconfig: c.String("kubeconfig"),
 		DataDir:    c.String("data-dir"),
 		NodeImage:  c.String("node-image"),

@@ -20,7 +20,7 @@ import (
 func modelFlags(extra ...cli.Flag) []cli.Flag {
 	return append([]cli.Flag{
 		&cli.StringFlag{Name: "file", Aliases: []string{"f"}, Usage: "the profile (default: ./kubox.yaml, else the built-in demo model)"},
-		nameFlag(), kubeconfigFlag(), dataDirFlag(),
+		nameFlag(), providerFlag(), kubeconfigFlag(), dataDirFlag(),
 		&cli.StringFlag{Name: "context", EnvVars: []string{"KUBOX_CONTEXT"}, Usage: "kube context to deploy to (default: the local cluster's, kind-<name>)"},
 		&cli.StringFlag{Name: "namespace", Aliases: []string{"n"}, Value: "kubox", EnvVars: []string{"KUBOX_NAMESPACE"}, Usage: "namespace of the model's release"},
 		&cli.DurationFlag{Name: "timeout", Value: 3 * time.Minute, Usage: "how long a rollout may take"},
@@ -32,7 +32,7 @@ func modelFlags(extra ...cli.Flag) []cli.Flag {
 func target(c *cli.Context) kube.Target {
 	ctx := c.String("context")
 	if ctx == "" {
-		ctx = bootstrap.Spec{Name: c.String("name")}.Context()
+		ctx = bootstrap.Spec{Name: c.String("name"), Provider: c.String("provider")}.Context()
 	}
 	return kube.Target{Kubeconfig: c.String("kubeconfig"), Context: ctx, Namespace: c.String("namespace")}
 }

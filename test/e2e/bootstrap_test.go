@@ -64,7 +64,7 @@ func interruptedUp(t *testing.T, sig syscall.Signal) {
 		t.Fatal(err)
 	}
 	deadline := time.Now().Add(2 * time.Minute)
-	for len(containersLabelled(t, d, "io.x-k8s.kind.cluster="+clusterName)) == 0 {
+	for len(containersLabelled(t, d, nodeLabel(clusterName))) == 0 {
 		if time.Now().After(deadline) {
 			cmd.Process.Kill()
 			t.Fatalf("no node container appeared within 2m; stderr:\n%s", stderr.String())
@@ -80,11 +80,11 @@ func interruptedUp(t *testing.T, sig syscall.Signal) {
 	if code != 130 {
 		t.Errorf("exit code = %d, want 130; stderr:\n%s", code, stderr.String())
 	}
-	if left := containersLabelled(t, d, "io.x-k8s.kind.cluster="+clusterName); len(left) > 0 {
+	if left := containersLabelled(t, d, nodeLabel(clusterName)); len(left) > 0 {
 		t.Errorf("node containers left behind: %v", left)
 	}
 	if cfg, err := clientcmd.LoadFromFile(env.kubeconfig); err == nil {
-		if _, ok := cfg.Contexts["kind-"+clusterName]; ok {
+		if _, ok := cfg.Contexts[contextOf(clusterName)]; ok {
 			t.Errorf("kube context kind-%s left in %s", clusterName, env.kubeconfig)
 		}
 	}
@@ -103,7 +103,7 @@ func upFromNothing(t *testing.T) {
 	if !strings.Contains(r.stderr, "created cluster") || !strings.Contains(r.stderr, `kube context "kind-`+clusterName+`" is now current`) {
 		t.Errorf("stderr does not report the cluster creation and the new current context:\n%s", r.stderr)
 	}
-	if cfg, err := clientcmd.LoadFromFile(env.kubeconfig); err != nil || cfg.CurrentContext != "kind-"+clusterName {
+	if cfg, err := clientcmd.LoadFromFile(env.kubeconfig); err != nil || cfg.CurrentContext != contextOf(clusterName) {
 		t.Errorf("current context after up = %v, %v; want kind-%s", cfg, err, clusterName)
 	}
 
@@ -135,7 +135,7 @@ func upFromNothing(t *testing.T) {
 	if want := "5000/tcp->127.0.0.1:" + strconv.Itoa(env.registryPort); len(bound) != 1 || bound[0] != want {
 		t.Errorf("registry published as %v, want only %s", bound, want)
 	}
-	if _, ok := c.NetworkSettings.Networks["kind"]; !ok {
+	if _, ok := c.NetworkSettings.Networks[networkOf(clusterName)]; !ok {
 		t.Errorf("registry not on the kind network: %v", c.NetworkSettings.Networks)
 	}
 
@@ -259,7 +259,7 @@ func driftRepaired(t *testing.T) {
 	if err := d.ContainerRemove(ctx, registryName, container.RemoveOptions{Force: true}); err != nil {
 		t.Fatal(err)
 	}
-	node := clusterName + "-control-plane"
+	node := controlPlane(clusterName)
 	hosts := "/etc/containerd/certs.d/localhost:" + strconv.Itoa(env.registryPort) + "/hosts.toml"
 	if out, err := exec.Command("docker", "exec", node, "rm", hosts).CombinedOutput(); err != nil {
 		t.Fatalf("removing %s: %v %s", hosts, err, out)
@@ -288,10 +288,10 @@ func driftRepaired(t *testing.T) {
 		t.Errorf("up after the repair changed something again:\n%s", r)
 	}
 
-	if err := d.NetworkDisconnect(ctx, "kind", registryName, true); err != nil {
+	if err := d.NetworkDisconnect(ctx, networkOf(clusterName), registryName, true); err != nil {
 		t.Fatal(err)
 	}
-	if r := mustKubox(t, "up", "--model=false"); !strings.Contains(r.stderr, `attached registry to network "kind"`) {
+	if r := mustKubox(t, "up", "--model=false"); !strings.Contains(r.stderr, `attached registry to network "`+networkOf(clusterName)+`"`) {
 		t.Errorf("up after the registry left the network does not re-attach it:\n%s", r)
 	}
 	logs = runPod(t, kube, podSpec{name: "probe-after-reattach", namespace: "default", image: image, pullAlways: true, args: []string{"echo", "attached"}})
@@ -325,7 +325,7 @@ func badInput(t *testing.T) {
 		if cmd.ProcessState.ExitCode() != 1 || !strings.Contains(string(out), "KUBOX_NODE_IMAGE") || !strings.Contains(string(out), "Air-gapped") {
 			t.Errorf("up with an absent node image: %v\n%s", err, out)
 		}
-		if left := containersLabelled(t, d, "io.x-k8s.kind.cluster="+clusterName+"-b"); len(left) > 0 {
+		if left := containersLabelled(t, d, nodeLabel(clusterName+"-b")); len(left) > 0 {
 			t.Errorf("containers created anyway: %v", left)
 		}
 	})
@@ -350,7 +350,7 @@ func purgeLeavesNothing(t *testing.T) {
 	if left := containersLabelled(t, d, "dev.kubox.managed"); len(left) > 0 {
 		t.Errorf("containers labelled by kubox remain: %v", left)
 	}
-	if left := containersLabelled(t, d, "io.x-k8s.kind.cluster="+clusterName); len(left) > 0 {
+	if left := containersLabelled(t, d, nodeLabel(clusterName)); len(left) > 0 {
 		t.Errorf("node containers remain: %v", left)
 	}
 	vols, err := d.VolumeList(ctx, volume.ListOptions{Filters: filters.NewArgs(filters.Arg("label", "dev.kubox.managed"))})
@@ -367,7 +367,7 @@ func purgeLeavesNothing(t *testing.T) {
 		}
 	}
 	if cfg, err := clientcmd.LoadFromFile(env.kubeconfig); err == nil {
-		if _, ok := cfg.Contexts["kind-"+clusterName]; ok {
+		if _, ok := cfg.Contexts[contextOf(clusterName)]; ok {
 			t.Errorf("kube context kind-%s remains", clusterName)
 		}
 	}

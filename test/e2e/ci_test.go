@@ -32,7 +32,7 @@ type ciSummary struct {
 func nothingLeft(t *testing.T, cluster string) {
 	t.Helper()
 	d := dockerClient(t)
-	if left := containersLabelled(t, d, "io.x-k8s.kind.cluster="+cluster); len(left) > 0 {
+	if left := containersLabelled(t, d, nodeLabel(cluster)); len(left) > 0 {
 		t.Errorf("cluster %s: node containers left: %v", cluster, left)
 	}
 	vols, err := d.VolumeList(context.Background(), volume.ListOptions{Filters: filters.NewArgs(filters.Arg("label", "dev.kubox.cluster="+cluster))})
@@ -43,7 +43,7 @@ func nothingLeft(t *testing.T, cluster string) {
 		t.Errorf("cluster %s: volumes directory left (%v)", cluster, err)
 	}
 	if cfg, err := clientcmd.LoadFromFile(env.kubeconfig); err == nil {
-		if _, ok := cfg.Contexts["kind-"+cluster]; ok {
+		if _, ok := cfg.Contexts[contextOf(cluster)]; ok {
 			t.Errorf("cluster %s: kube context left in the user's kubeconfig", cluster)
 		}
 	}
@@ -147,7 +147,7 @@ func TestE2ECI(t *testing.T) {
 			if r.code != 1 || !s.Kept {
 				t.Fatalf("a failing run with --keep-on-failure: %s", r)
 			}
-			if left := containersLabelled(t, dockerClient(t), "io.x-k8s.kind.cluster="+s.Cluster); len(left) == 0 {
+			if left := containersLabelled(t, dockerClient(t), nodeLabel(s.Cluster)); len(left) == 0 {
 				t.Fatalf("--keep-on-failure kept nothing")
 			}
 			time.Sleep(2 * time.Second)
@@ -155,7 +155,7 @@ func TestE2ECI(t *testing.T) {
 			if dry.code != 0 || !strings.Contains(dry.stdout, "would remove cluster "+s.Cluster+" (expired") {
 				t.Errorf("prune --dry-run: %s", dry)
 			}
-			if left := containersLabelled(t, dockerClient(t), "io.x-k8s.kind.cluster="+s.Cluster); len(left) == 0 {
+			if left := containersLabelled(t, dockerClient(t), nodeLabel(s.Cluster)); len(left) == 0 {
 				t.Errorf("prune --dry-run removed the cluster")
 			}
 			if r := kubox(context.Background(), "prune"); r.code != 0 || !strings.Contains(r.stdout, "removed cluster "+s.Cluster) {

@@ -48,7 +48,7 @@ func kubeClient(t testing.TB) *kubernetes.Clientset {
 	t.Helper()
 	cfg, err := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(
 		&clientcmd.ClientConfigLoadingRules{ExplicitPath: env.kubeconfig},
-		&clientcmd.ConfigOverrides{CurrentContext: "kind-" + clusterName},
+		&clientcmd.ConfigOverrides{CurrentContext: contextOf(clusterName)},
 	).ClientConfig()
 	if err != nil {
 		t.Fatalf("kube context kind-%s: %v", clusterName, err)

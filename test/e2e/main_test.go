@@ -93,6 +93,7 @@ func kuboxCmd(ctx context.Context, args ...string) *exec.Cmd {
 	cmd := exec.CommandContext(ctx, env.bin, args...)
 	cmd.Env = append(os.Environ(),
 		"KUBOX_CLUSTER="+clusterName,
+		"KUBOX_PROVIDER="+provider(),
 		"KUBOX_REGISTRY_NAME="+registryName,
 		"KUBOX_REGISTRY_PORT="+strconv.Itoa(env.registryPort),
 		"XDG_DATA_HOME="+env.dataDir,
@@ -139,6 +140,47 @@ func mustKubox(t *testing.T, args ...string) result {
 		t.Fatalf("kubox %s: %s", strings.Join(args, " "), r)
 	}
 	return r
+}
+
+// provider is what makes the suite's clusters: kind, or minikube with
+// KUBOX_E2E_PROVIDER=minikube (where minikube can be installed).
+func provider() string {
+	if p := os.Getenv("KUBOX_E2E_PROVIDER"); p != "" {
+		return p
+	}
+	return "kind"
+}
+
+// contextOf is the kube context the provider gives a cluster.
+func contextOf(cluster string) string {
+	if provider() == "minikube" {
+		return cluster
+	}
+	return "kind-" + cluster
+}
+
+// nodeLabel selects a cluster's node containers.
+func nodeLabel(cluster string) string {
+	if provider() == "minikube" {
+		return "name.minikube.sigs.k8s.io=" + cluster
+	}
+	return "io.x-k8s.kind.cluster=" + cluster
+}
+
+// networkOf is the Docker network a cluster's nodes (and the registry) are on.
+func networkOf(cluster string) string {
+	if provider() == "minikube" {
+		return cluster
+	}
+	return "kind"
+}
+
+// controlPlane is the name of a cluster's first node container.
+func controlPlane(cluster string) string {
+	if provider() == "minikube" {
+		return cluster
+	}
+	return cluster + "-control-plane"
 }
 
 func storageDir() string {
