@@ -99,6 +99,11 @@ func waitRollout(ctx context.Context, kube kubernetes.Interface, ns, name, image
 			if !ok || ev.Type == watch.Deleted || len(p.Spec.Containers) == 0 || p.Spec.Containers[0].Image != image {
 				return false, nil
 			}
+			if p.DeletionTimestamp != nil {
+				// A pod of an earlier rollout of the same image, on its way
+				// out: how it ends says nothing about the new pods.
+				return false, nil
+			}
 			if why := podFailure(p); why != "" {
 				failed <- &RolloutError{Pod: p.Name, Reason: why}
 				return true, nil

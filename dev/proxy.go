@@ -33,8 +33,9 @@ type proxy struct {
 	forward *kube.Forward
 	target  *url.URL
 
-	listener net.Listener
-	server   *http.Server
+	listener  net.Listener
+	server    *http.Server
+	transport *http.Transport
 }
 
 // DefaultPort is where the first `kubox dev` listens; the next free port
@@ -46,8 +47,9 @@ func newProxy(cfg *rest.Config, namespace string, port int) (*proxy, error) {
 	if err != nil {
 		return nil, err
 	}
-	px := &proxy{cfg: cfg, namespace: namespace, listener: l}
+	px := &proxy{cfg: cfg, namespace: namespace, listener: l, transport: &http.Transport{MaxIdleConnsPerHost: 16}}
 	rp := &httputil.ReverseProxy{
+		Transport: px.transport,
 		Rewrite: func(r *httputil.ProxyRequest) {
 			if t := px.current(); t != nil {
 				r.SetURL(t)
@@ -104,8 +106,11 @@ func (p *proxy) refresh(ctx context.Context) {
 	p.pod, p.image, p.forward = pod, image, fwd
 	p.target = &url.URL{Scheme: "http", Host: fmt.Sprintf("127.0.0.1:%d", fwd.Local)}
 	p.mu.Unlock()
+	// Kept-alive connections to the old pod would hold it open while it
+	// drains; requests already on them finish within the grace below.
+	p.transport.CloseIdleConnections()
 	if old != nil {
-		time.AfterFunc(30*time.Second, old.Close)
+		time.AfterFunc(5*time.Second, old.Close)
 	}
 }
 

@@ -97,7 +97,9 @@ func Run(ctx context.Context, log *slog.Logger, o Options) error {
 	}
 	timeout := o.ShutdownTimeout
 	if timeout <= 0 {
-		timeout = 25 * time.Second
+		// Within the chart's 30 s grace period, after its 3 s preStop pause
+		// and the drain delay: the server ends on its own, not by SIGKILL.
+		timeout = 20 * time.Second
 	}
 	// No new connections; each open one closes after its next answer
 	// (Connection: close). Closing an idle kept-alive connection from this
