@@ -70,23 +70,16 @@ func (l *Loop) Run(ctx context.Context) error {
 		return err
 	}
 	name := p.Name
-	px, err := newProxy(d.Rest, d.Target.Namespace, l.Port)
-	if err != nil {
-		return err
-	}
-	go px.serve()
-	defer px.close()
 	logs := &logStreamer{kube: d.Kube, namespace: d.Target.Namespace, release: name, print: l.Progress.Note, streaming: map[string]bool{}}
-	tracked, err := watchPods(ctx, d.Kube, d.Target.Namespace, name, func(pod *corev1.Pod) {
+	px, stopForward, err := forward(ctx, d, name, l.Port, func(pod *corev1.Pod) {
 		if l.Logs {
 			logs.observe(ctx, pod)
 		}
-		go px.refresh(ctx)
 	})
 	if err != nil {
 		return err
 	}
-	px.pods.Store(tracked)
+	defer stopForward()
 	addr := fmt.Sprintf("127.0.0.1:%d", px.Port())
 	if err := l.announce(addr); err != nil {
 		return err
